@@ -1,0 +1,108 @@
+// A seeded generator we own, so shuffles and synthetic data are identical on every machine and
+// Node version (Math.random cannot be seeded). xoshiro128** (Blackman & Vigna) for the stream,
+// splitmix32 to expand a seed into its 128-bit state: the authors' recommended pairing.
+
+/** splitmix32 step: a strong 32-bit mixer, also used to derive sub-seeds. */
+export function splitmix32(x: number): number {
+  let z = (x + 0x9e3779b9) | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+/** Combine seeds (e.g. run seed and epoch) into one, order-sensitively. */
+export function mixSeeds(...parts: number[]): number {
+  let h = 0x6a09e667;
+  for (const p of parts) {
+    // Split numbers above 2^32 so large seeds keep their high bits.
+    h = splitmix32(h ^ (p >>> 0));
+    h = splitmix32(h ^ Math.floor(p / 0x100000000));
+  }
+  return h;
+}
+
+export class Rng {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+
+  constructor(seed: number) {
+    let x = mixSeeds(seed);
+    this.s0 = x = splitmix32(x);
+    this.s1 = x = splitmix32(x);
+    this.s2 = x = splitmix32(x);
+    this.s3 = splitmix32(x);
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // all-zero is a fixed point
+  }
+
+  /** Uniform 32-bit unsigned integer. */
+  nextU32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1) with 32 bits of resolution. */
+  float(): number {
+    return this.nextU32() / 0x100000000;
+  }
+
+  /** Uniform integer in [0, n), without modulo bias (rejection sampling). */
+  int(n: number): number {
+    if (!(n > 0 && n <= 0x100000000 && Number.isInteger(n))) {
+      throw new RangeError(`Rng.int(n) needs an integer 1 <= n <= 2^32, got ${n}`);
+    }
+    const limit = 0x100000000 - (0x100000000 % n);
+    let x = this.nextU32();
+    while (x >= limit) x = this.nextU32();
+    return x % n;
+  }
+
+  /** Uniform float in [lo, hi). */
+  range(lo: number, hi: number): number {
+    return lo + (hi - lo) * this.float();
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)];
+  }
+
+  /** In-place Fisher-Yates shuffle. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const tmp = items[i];
+      items[i] = items[j];
+      items[j] = tmp;
+    }
+    return items;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+/**
+ * The example order of one epoch: a permutation of [0, n) that depends only on (seed, epoch), so a
+ * resumed run recomputes exactly the order it was in.
+ */
+export function epochPermutation(n: number, seed: number, epoch: number): Uint32Array {
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const rng = new Rng(mixSeeds(seed, epoch));
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const tmp = order[i];
+    order[i] = order[j];
+    order[j] = tmp;
+  }
+  return order;
+}
