@@ -1,0 +1,119 @@
+// The graphs built from the model: train step (forward + backward + AdamW), loss-and-gradient
+// (for checks), scoring (per-pair loss matrix of a super-batch), and the pair-loss matrix of
+// precomputed embeddings (cached reference). Input and output names are part of the runtime's
+// contract and are listed in TRAIN_STEP_STATE.
+import { FloatType, Graph, Value, gradients, graphFlops, op } from '../onnx';
+import { AdamWConfig, adamw } from './adamw';
+import { ModelConfig } from './config';
+import { FlatLayout, GROUPS, Group, bindFlat, flatInputs, flatLayout } from './layout';
+import { pairLosses, sigmoidLoss } from './loss';
+import { encodeImages, encodeTexts, modelParams } from './siglip';
+import { Params } from '../nn/params';
+
+/** A batch's images split by patch size: Flexi-JEST trains part of each batch at each size. */
+export interface ImageGroup {
+  patchSize: number;
+  count: number;
+}
+
+export interface BuiltGraph {
+  graph: Graph;
+  layout: FlatLayout;
+  /** FLOPs of one run of the graph (see onnx/flops.ts for the conventions). */
+  flops: number;
+}
+
+/** State carried from one train step to the next: [input name, output name]. */
+export const TRAIN_STEP_STATE: [string, string][] = GROUPS.flatMap((g) =>
+  ['theta', 'm', 'v'].map((s): [string, string] => [`${s}.${g}`, `${s}.${g}.next`]),
+);
+
+function checkGroups(model: ModelConfig, groups: ImageGroup[]): number {
+  if (groups.length === 0) throw new Error('a batch needs at least one image group');
+  for (const grp of groups) {
+    if (!model.patchSizes.includes(grp.patchSize)) {
+      throw new Error(`image group patch size ${grp.patchSize} is not one of model.patchSizes [${model.patchSizes}]`);
+    }
+    if (!Number.isInteger(grp.count) || grp.count <= 0) throw new Error(`image group count must be a positive integer, got ${grp.count}`);
+  }
+  return groups.reduce((s, grp) => s + grp.count, 0);
+}
+
+/** Batch inputs (images.k per group, tokens) and the image and text embeddings of the batch. */
+function embedBatch(g: Graph, P: Params, model: ModelConfig, groups: ImageGroup[]): { zImg: Value; zTxt: Value } {
+  const batch = checkGroups(model, groups);
+  const images = groups.map((grp, k) => g.input(`images.${k}`, [grp.count, model.imageSize, model.imageSize, 3], 'uint8'));
+  const tokens = g.input('tokens', [batch, model.seqLen], 'int32');
+  const zImg = op.concat(images.map((im, k) => encodeImages(P, model, im, groups[k].patchSize)), 0); // [B, E]
+  const zTxt = encodeTexts(P, model, tokens); // [B, E]
+  return { zImg, zTxt };
+}
+
+/**
+ * One training step as a pure function:
+ *   (θ, m, v per group; lr; step t ≥ 1; images.k uint8; tokens int32)
+ *     -> (θ', m', v' per group as `<name>.next`; loss; grad_norm)
+ */
+export function buildTrainStep(model: ModelConfig, opt: AdamWConfig, groups: ImageGroup[], float: FloatType = 'float32'): BuiltGraph {
+  const g = new Graph(float, 'train_step');
+  const layout = flatLayout(modelParams(model));
+  const theta = flatInputs(g, layout, 'theta');
+  const m = flatInputs(g, layout, 'm');
+  const v = flatInputs(g, layout, 'v');
+  const lr = g.input('lr', []);
+  const step = g.input('step', []);
+  const P = bindFlat(layout, theta);
+  const { zImg, zTxt } = embedBatch(g, P, model, groups);
+  const loss = sigmoidLoss(pairLosses(zImg, zTxt, P('t_prime'), P('bias')));
+  const [gDecay, gPlain] = gradients(loss, [theta.decay, theta.plain]);
+  const { next, gradNorm } = adamw({ theta, m, v }, { decay: gDecay, plain: gPlain }, lr, step, opt);
+  for (const grp of GROUPS) {
+    g.output(next.theta[grp], `theta.${grp}.next`);
+    g.output(next.m[grp], `m.${grp}.next`);
+    g.output(next.v[grp], `v.${grp}.next`);
+  }
+  g.output(op.identity(loss), 'loss');
+  g.output(gradNorm, 'grad_norm');
+  return { graph: g, layout, flops: graphFlops(g) };
+}
+
+/** Loss and its gradient, no update: for finite-difference and PyTorch parity checks. */
+export function buildLossAndGradient(model: ModelConfig, groups: ImageGroup[], float: FloatType = 'float32'): BuiltGraph {
+  const g = new Graph(float, 'loss_and_gradient');
+  const layout = flatLayout(modelParams(model));
+  const theta = flatInputs(g, layout, 'theta');
+  const P = bindFlat(layout, theta);
+  const { zImg, zTxt } = embedBatch(g, P, model, groups);
+  const loss = sigmoidLoss(pairLosses(zImg, zTxt, P('t_prime'), P('bias')));
+  const grads = gradients(loss, [theta.decay, theta.plain]);
+  g.output(op.identity(loss), 'loss');
+  GROUPS.forEach((grp: Group, i) => g.output(op.identity(grads[i]), `grad.${grp}`));
+  return { graph: g, layout, flops: graphFlops(g) };
+}
+
+/**
+ * Scoring a super-batch of S examples at one patch size: the S×S per-pair loss matrix (the
+ * learner's L or the reference's R in the paper) and both embeddings. Forward only.
+ */
+export function buildScoring(model: ModelConfig, superBatch: number, patchSize: number, float: FloatType = 'float32'): BuiltGraph {
+  const g = new Graph(float, 'scoring');
+  const layout = flatLayout(modelParams(model));
+  const theta = flatInputs(g, layout, 'theta');
+  const P = bindFlat(layout, theta);
+  const { zImg, zTxt } = embedBatch(g, P, model, [{ patchSize, count: superBatch }]);
+  g.output(pairLosses(zImg, zTxt, P('t_prime'), P('bias')), 'pair_losses');
+  g.output(op.identity(zImg), 'image_embeddings');
+  g.output(op.identity(zTxt), 'text_embeddings');
+  return { graph: g, layout, flops: graphFlops(g) };
+}
+
+/** The pair-loss matrix from precomputed embeddings (a cached reference model's R). */
+export function buildPairLossFromEmbeddings(n: number, embedDim: number, float: FloatType = 'float32'): Graph {
+  const g = new Graph(float, 'pair_losses');
+  const zImg = g.input('image_embeddings', [n, embedDim]);
+  const zTxt = g.input('text_embeddings', [n, embedDim]);
+  const tPrime = g.input('t_prime', [1]);
+  const bias = g.input('bias', [1]);
+  g.output(pairLosses(zImg, zTxt, tPrime, bias), 'pair_losses');
+  return g;
+}
