@@ -1,0 +1,208 @@
+// `jest-studio data prepare|inspect`: the data layer from a terminal. The handlers are exported so
+// the top-level CLI (src/cli.ts) can dispatch to them; run directly, this file is its own CLI:
+//   node out/src/cli/data.js prepare <source> [--size 16] [--max N] [--out DIR] ...
+//   node out/src/cli/data.js inspect <prepared dir> [--examples 8] [--sheet grid.png]
+
+import { parseColour } from '../data/decode/settings';
+import { PreparedDataset } from '../data/cache/dataset';
+import { prepare, type PrepareProgress } from '../data/cache/prepare';
+import { writeContactSheet } from '../data/contactSheet';
+import { formatReport } from '../data/report';
+import { BUILTIN_NAMES, parseSourceArgument } from '../data/sources/registry';
+import { UNK_ID } from '../data/tokenizer';
+
+export const DATA_USAGE = `Usage:
+  data prepare <source> [options]   decode a source once into a prepared cache
+  data inspect <prepared dir>       counts, caption statistics and examples of a prepared cache
+
+<source>: a built-in set (${BUILTIN_NAMES.join(', ')}), synthetic[:N], a .jsonl/.csv manifest,
+  a folder of images with .txt sidecars, a .tar shard or folder of shards, a .json file holding a
+  source spec, or the JSON spec itself, e.g. '{"kind":"builtin","name":"emoji","vendors":["google"]}'
+
+prepare options:
+  --size N           image side in pixels (default 16)
+  --max N            stop after N usable examples
+  --out DIR          the prepared folder (default: .cache/jest-studio/data/<name>-<fingerprint>,
+                     or $JEST_STUDIO_CACHE/data/...)
+  --background C     colour behind transparent pixels: #rrggbb, r,g,b, white, black (default white)
+  --fit contain|cover  keep the whole image (default) or crop the centre square
+  --vocab N          tokenizer vocabulary cap, specials included (default 8192)
+  --seq-len N        tokens per caption, L (default 16)
+  --min-count N      words seen fewer times are unknown (default 1)
+  --tokenizer-from DIR  reuse the tokenizer of another prepared folder (evaluation sets)
+  --workers N        decode processes (default: CPU count)
+  --force            prepare again even if the same fingerprint is cached
+inspect options:
+  --examples N       examples to print (default 8)
+  --sheet FILE.png   also write a grid of the first 128 images`;
+
+type Flags = Record<string, string | boolean>;
+
+export function parseArgs(argv: string[]): { positional: string[]; flags: Flags } {
+  const positional: string[] = [];
+  const flags: Flags = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--')) {
+      const [key, inline] = a.slice(2).split('=', 2);
+      if (inline !== undefined) flags[key] = inline;
+      else if (key === 'force' || key === 'help') flags[key] = true;
+      else if (i + 1 < argv.length) flags[key] = argv[++i];
+      else throw new Error(`--${key} needs a value`);
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+function intFlag(flags: Flags, name: string): number | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${String(v)}"`);
+  return n;
+}
+
+const KNOWN_PREPARE = new Set(['size', 'max', 'out', 'background', 'fit', 'vocab', 'seq-len', 'min-count', 'tokenizer-from', 'workers', 'force']);
+const KNOWN_INSPECT = new Set(['examples', 'sheet']);
+
+function checkFlags(flags: Flags, known: Set<string>, command: string): void {
+  for (const k of Object.keys(flags)) if (!known.has(k)) throw new Error(`unknown option --${k} for "data ${command}"\n\n${DATA_USAGE}`);
+}
+
+/** Progress on one line when a person is watching; a line every 10% for logs. */
+function progressPrinter(out: NodeJS.WriteStream): (p: PrepareProgress) => void {
+  const started = Date.now();
+  let lastDecile = -1;
+  return (p) => {
+    const done = p.usable + p.skipped;
+    const secs = (Date.now() - started) / 1000;
+    const rate = done / Math.max(secs, 1e-3);
+    const frac = p.total ? Math.min(1, done / p.total) : undefined;
+    if (out.isTTY) {
+      const width = 30;
+      const bar = frac === undefined ? '' : `[${'#'.repeat(Math.round(frac * width)).padEnd(width, '.')}] ${(frac * 100).toFixed(0).padStart(3)}% `;
+      const eta = frac ? ` eta ${Math.max(0, (p.total! - done) / rate).toFixed(0)}s` : '';
+      out.write(`\r${bar}${p.usable} ok, ${p.skipped} skipped, ${rate.toFixed(0)} img/s${eta}   `);
+    } else {
+      const decile = frac === undefined ? Math.floor(done / 10000) : Math.floor(frac * 10);
+      if (decile !== lastDecile) {
+        lastDecile = decile;
+        out.write(`${p.usable} ok, ${p.skipped} skipped${frac === undefined ? '' : ` (${(frac * 100).toFixed(0)}%)`}, ${rate.toFixed(0)} img/s\n`);
+      }
+    }
+  };
+}
+
+export async function dataPrepare(argv: string[], out: NodeJS.WriteStream = process.stdout): Promise<string> {
+  const { positional, flags } = parseArgs(argv);
+  checkFlags(flags, KNOWN_PREPARE, 'prepare');
+  if (positional.length !== 1) throw new Error(`data prepare takes one source, got ${positional.length}\n\n${DATA_USAGE}`);
+  const spec = await parseSourceArgument(positional[0]);
+  const fit = flags.fit as string | undefined;
+  if (fit !== undefined && fit !== 'contain' && fit !== 'cover') throw new Error(`--fit must be contain or cover, got "${fit}"`);
+  const started = Date.now();
+  const result = await prepare(spec, {
+    size: intFlag(flags, 'size'),
+    max: intFlag(flags, 'max'),
+    out: flags.out as string | undefined,
+    background: typeof flags.background === 'string' ? parseColour(flags.background) : undefined,
+    fit: fit as 'contain' | 'cover' | undefined,
+    vocabSize: intFlag(flags, 'vocab'),
+    maxLength: intFlag(flags, 'seq-len'),
+    minCount: intFlag(flags, 'min-count'),
+    tokenizerFrom: flags['tokenizer-from'] as string | undefined,
+    workers: intFlag(flags, 'workers'),
+    force: flags.force === true,
+    onProgress: progressPrinter(out),
+  });
+  if (out.isTTY) out.write('\n');
+  const m = result.manifest;
+  if (result.reused) out.write(`already prepared (same fingerprint ${m.fingerprint.slice(0, 16)}): nothing to do\n`);
+  else out.write(`prepared in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  out.write(`${formatReport(result.report)}\n`);
+  out.write(`${m.count} pairs at ${m.imageSize}x${m.imageSize}, L=${m.seqLen}, vocabulary ${m.vocabSize} -> ${result.dir}\n`);
+  return result.dir;
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+export async function dataInspect(argv: string[], out: NodeJS.WriteStream = process.stdout): Promise<void> {
+  const { positional, flags } = parseArgs(argv);
+  checkFlags(flags, KNOWN_INSPECT, 'inspect');
+  if (positional.length !== 1) throw new Error(`data inspect takes one prepared folder\n\n${DATA_USAGE}`);
+  const ds = await PreparedDataset.open(positional[0]);
+  try {
+    const m = ds.manifest;
+    const w = (s: string) => out.write(s + '\n');
+    w(`${m.name}: ${m.count} pairs, ${m.skipped} skipped, images ${m.imageSize}x${m.imageSize}x3, ${m.shards.length} shard(s), prepared ${m.createdAt} in ${m.prepareSeconds.toFixed(1)} s`);
+    w(`tokenizer: vocabulary ${ds.tokenizer.vocabSize} ids (cap ${ds.tokenizer.settings.vocabSize}), L=${m.seqLen}, min count ${ds.tokenizer.settings.minCount}`);
+    const lengths: number[] = [];
+    let tokensTotal = 0;
+    let unknown = 0;
+    let truncated = 0;
+    const distinct = new Set<string>();
+    for (const e of ds.examples) {
+      const ids = ds.tokenizer.encodeAll(e.caption);
+      lengths.push(ids.length);
+      tokensTotal += ids.length;
+      unknown += ids.filter((id) => id === UNK_ID).length;
+      if (ids.length > m.seqLen) truncated++;
+      distinct.add(e.caption);
+    }
+    lengths.sort((a, b) => a - b);
+    w(`captions: ${distinct.size} distinct; tokens per caption min ${lengths[0]}, median ${quantile(lengths, 0.5)}, p95 ${quantile(lengths, 0.95)}, max ${lengths[lengths.length - 1]}`);
+    w(`  truncated to L: ${truncated} (${((100 * truncated) / m.count).toFixed(1)}%); unknown-word rate ${((100 * unknown) / Math.max(1, tokensTotal)).toFixed(2)}% of tokens`);
+    const hist = new Map<number, number>();
+    for (const l of lengths) hist.set(l, (hist.get(l) ?? 0) + 1);
+    const maxCount = Math.max(...hist.values());
+    for (const [len, count] of [...hist].sort((a, b) => a[0] - b[0]).slice(0, 24)) {
+      w(`  ${String(len).padStart(3)} tokens ${'#'.repeat(Math.max(1, Math.round((40 * count) / maxCount)))} ${count}`);
+    }
+    const classes = ds.classNames();
+    if (classes.length) w(`labels: ${classes.length} classes (zero-shot evaluation ready)`);
+    const noise = new Map<string, number>();
+    for (const e of ds.examples) if (e.noise) noise.set(e.noise, (noise.get(e.noise) ?? 0) + 1);
+    if (noise.size) w(`noise tags: ${[...noise].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    const report = await ds.report();
+    if (report.skipped) w(formatReport(report, 5));
+    const nShow = Math.min(m.count, intFlag(flags, 'examples') ?? 8);
+    const step = Math.max(1, Math.floor(m.count / nShow));
+    w('examples:');
+    for (let k = 0; k < nShow; k++) {
+      const i = k * step;
+      const e = ds.examples[i];
+      const tokens = Array.from(ds.tokens.subarray(i * m.seqLen, (i + 1) * m.seqLen));
+      w(`  #${i} ${e.id}  "${e.caption}"${e.label && e.label !== e.caption ? `  label "${e.label}"` : ''}  [${e.provenance.licence ?? ''}]`);
+      w(`      tokens ${tokens.join(' ')}  -> "${ds.tokenizer.decode(tokens)}"`);
+    }
+    if (typeof flags.sheet === 'string') {
+      const rows = Array.from({ length: Math.min(128, m.count) }, (_, i) => i);
+      await writeContactSheet(ds, flags.sheet, rows);
+      w(`wrote ${flags.sheet} (${rows.length} images)`);
+    }
+  } finally {
+    ds.close();
+  }
+}
+
+export async function dataMain(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'prepare') await dataPrepare(rest);
+    else if (command === 'inspect') await dataInspect(rest);
+    else {
+      process.stdout.write(DATA_USAGE + '\n');
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+    }
+    return 0;
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void dataMain(process.argv.slice(2)).then((code) => (process.exitCode = code));
+}
