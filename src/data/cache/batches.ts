@@ -50,7 +50,8 @@ export class BatchIterator implements AsyncIterableIterator<PositionedBatch> {
   private planCursor: number;
   private delivered: BatchPosition;
   private order: { epoch: number; perm: Uint32Array } | undefined;
-  private readonly queue: Promise<PositionedBatch | undefined>[] = [];
+  /** Prefetched batches; they never reject (an error is carried and thrown by next()). */
+  private readonly queue: Promise<{ batch?: PositionedBatch; error?: unknown }>[] = [];
   private stopped = false;
 
   constructor(
@@ -116,20 +117,29 @@ export class BatchIterator implements AsyncIterableIterator<PositionedBatch> {
     while (!this.stopped && this.queue.length < this.prefetchDepth) {
       // Each batch is assembled on a later turn of the event loop, so the trainer's own work
       // (an awaited ORT run) overlaps with the copies.
-      this.queue.push(new Promise((resolve, reject) => setImmediate(() => {
-        try {
-          resolve(this.assemble());
-        } catch (e) {
-          reject(e);
-        }
-      })));
+      this.queue.push(
+        new Promise((resolve) =>
+          setImmediate(() => {
+            if (this.stopped) return resolve({}); // the consumer left (and may have closed the set)
+            try {
+              resolve({ batch: this.assemble() });
+            } catch (error) {
+              resolve({ error });
+            }
+          }),
+        ),
+      );
     }
   }
 
   async next(): Promise<IteratorResult<PositionedBatch>> {
     if (this.stopped) return { done: true, value: undefined };
     this.fill();
-    const batch = await this.queue.shift()!;
+    const { batch, error } = await this.queue.shift()!;
+    if (error !== undefined) {
+      this.stopped = true;
+      throw error;
+    }
     if (!batch) {
       this.stopped = true;
       return { done: true, value: undefined };
