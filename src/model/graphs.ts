@@ -23,6 +23,9 @@ export interface BuiltGraph {
   flops: number;
 }
 
+/** Graph builders take `maxFanout` (see bindFlat): 15 for WebGPU, unbounded elsewhere. */
+export const WEBGPU_MAX_FANOUT = 15;
+
 /** State carried from one train step to the next: [input name, output name]. */
 export const TRAIN_STEP_STATE: [string, string][] = GROUPS.flatMap((g) =>
   ['theta', 'm', 'v'].map((s): [string, string] => [`${s}.${g}`, `${s}.${g}.next`]),
@@ -54,7 +57,13 @@ function embedBatch(g: Graph, P: Params, model: ModelConfig, groups: ImageGroup[
  *   (θ, m, v per group; lr; step t ≥ 1; images.k uint8; tokens int32)
  *     -> (θ', m', v' per group as `<name>.next`; loss; grad_norm)
  */
-export function buildTrainStep(model: ModelConfig, opt: AdamWConfig, groups: ImageGroup[], float: FloatType = 'float32'): BuiltGraph {
+export function buildTrainStep(
+  model: ModelConfig,
+  opt: AdamWConfig,
+  groups: ImageGroup[],
+  float: FloatType = 'float32',
+  maxFanout = Infinity,
+): BuiltGraph {
   const g = new Graph(float, 'train_step');
   const layout = flatLayout(modelParams(model));
   const theta = flatInputs(g, layout, 'theta');
@@ -62,7 +71,7 @@ export function buildTrainStep(model: ModelConfig, opt: AdamWConfig, groups: Ima
   const v = flatInputs(g, layout, 'v');
   const lr = g.input('lr', []);
   const step = g.input('step', []);
-  const P = bindFlat(layout, theta);
+  const P = bindFlat(layout, theta, maxFanout);
   const { zImg, zTxt } = embedBatch(g, P, model, groups);
   const loss = sigmoidLoss(pairLosses(zImg, zTxt, P('t_prime'), P('bias')));
   const [gDecay, gPlain] = gradients(loss, [theta.decay, theta.plain]);
@@ -78,11 +87,11 @@ export function buildTrainStep(model: ModelConfig, opt: AdamWConfig, groups: Ima
 }
 
 /** Loss and its gradient, no update: for finite-difference and PyTorch parity checks. */
-export function buildLossAndGradient(model: ModelConfig, groups: ImageGroup[], float: FloatType = 'float32'): BuiltGraph {
+export function buildLossAndGradient(model: ModelConfig, groups: ImageGroup[], float: FloatType = 'float32', maxFanout = Infinity): BuiltGraph {
   const g = new Graph(float, 'loss_and_gradient');
   const layout = flatLayout(modelParams(model));
   const theta = flatInputs(g, layout, 'theta');
-  const P = bindFlat(layout, theta);
+  const P = bindFlat(layout, theta, maxFanout);
   const { zImg, zTxt } = embedBatch(g, P, model, groups);
   const loss = sigmoidLoss(pairLosses(zImg, zTxt, P('t_prime'), P('bias')));
   const grads = gradients(loss, [theta.decay, theta.plain]);
@@ -95,11 +104,17 @@ export function buildLossAndGradient(model: ModelConfig, groups: ImageGroup[], f
  * Scoring a super-batch of S examples at one patch size: the S×S per-pair loss matrix (the
  * learner's L or the reference's R in the paper) and both embeddings. Forward only.
  */
-export function buildScoring(model: ModelConfig, superBatch: number, patchSize: number, float: FloatType = 'float32'): BuiltGraph {
+export function buildScoring(
+  model: ModelConfig,
+  superBatch: number,
+  patchSize: number,
+  float: FloatType = 'float32',
+  maxFanout = Infinity,
+): BuiltGraph {
   const g = new Graph(float, 'scoring');
   const layout = flatLayout(modelParams(model));
   const theta = flatInputs(g, layout, 'theta');
-  const P = bindFlat(layout, theta);
+  const P = bindFlat(layout, theta, maxFanout);
   const { zImg, zTxt } = embedBatch(g, P, model, [{ patchSize, count: superBatch }]);
   g.output(pairLosses(zImg, zTxt, P('t_prime'), P('bias')), 'pair_losses');
   g.output(op.identity(zImg), 'image_embeddings');

@@ -79,16 +79,35 @@ export function paramView<T extends Float32Array | Float64Array>(layout: FlatLay
   return values[e.group].subarray(e.offset, e.offset + e.size) as T;
 }
 
-/** Inside a graph: split the flat group vectors into one Value per parameter. */
-export function bindFlat(layout: FlatLayout, theta: Record<Group, Value>): Params {
+/**
+ * Inside a graph: split the flat group vectors into one Value per parameter.
+ * `maxFanout` bounds the outputs of one Split (and so the inputs of the Concat its gradient
+ * becomes): WebGPU shaders allow 16 storage buffers, so there the split is a tree of Splits.
+ */
+export function bindFlat(layout: FlatLayout, theta: Record<Group, Value>, maxFanout = Infinity): Params {
   const byName = new Map<string, Value>();
   for (const group of GROUPS) {
     const entries = layout.entries.filter((e) => e.group === group);
     if (entries.length === 0) continue;
-    const parts = op.split(theta[group], entries.map((e) => e.size), 0);
-    entries.forEach((e, i) => byName.set(e.spec.name, op.reshape(parts[i], e.spec.shape)));
+    splitTree(theta[group], entries, Math.max(2, maxFanout), byName);
   }
   return lookup(byName);
+}
+
+function splitTree(vec: Value, entries: LayoutEntry[], fanout: number, out: Map<string, Value>): void {
+  if (entries.length === 1) {
+    out.set(entries[0].spec.name, op.reshape(vec, entries[0].spec.shape));
+    return;
+  }
+  // Consecutive entries in at most `fanout` chunks of near-equal count.
+  const chunks: LayoutEntry[][] = [];
+  const per = Math.ceil(entries.length / Math.min(fanout, entries.length));
+  const chunkCount = Math.ceil(entries.length / per);
+  if (chunkCount > fanout) throw new Error('splitTree: fan-out arithmetic');
+  for (let i = 0; i < entries.length; i += per) chunks.push(entries.slice(i, i + per));
+  const sizes = chunks.map((c) => c.reduce((s, e) => s + e.size, 0));
+  const parts = op.split(vec, sizes, 0);
+  chunks.forEach((c, i) => splitTree(parts[i], c, fanout, out));
 }
 
 /** Inside a graph: parameters baked in as constants (standalone exported encoders). */

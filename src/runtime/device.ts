@@ -3,6 +3,7 @@
 // onnxruntime-node's Linux x64 package contains the CPU and WebGPU (Dawn over Vulkan) providers;
 // the CUDA provider is an opt-in download. Neither GPU provider falls back to the CPU by itself,
 // so `auto` probes them with a tiny session and says which one it took.
+import * as fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { Graph, op, serialize } from '../onnx';
 
@@ -89,9 +90,25 @@ export async function resolveDevice(requested: Device): Promise<{ device: Resolv
   }
   const skipped: string[] = [];
   for (const d of ['cuda', 'webgpu'] as const) {
+    if (d === 'webgpu' && !hasGpuDeviceNode()) {
+      // Only a software Vulkan driver (lavapipe) could answer: 20-40x slower than the CPU provider.
+      skipped.push('webgpu (no GPU device node: a Vulkan adapter here would be a software one)');
+      continue;
+    }
     const why = await probeDevice(d);
     if (!why) return { device: d, note: `auto: using ${d}` };
     skipped.push(`${d} (${why.split('\n')[0].slice(0, 120)})`);
   }
   return { device: 'cpu', note: `auto: using cpu; no GPU provider loaded: ${skipped.join('; ')}` };
+}
+
+/** Linux: a GPU shows up as /dev/nvidia0 or a DRM render node. Elsewhere we cannot tell: assume yes. */
+function hasGpuDeviceNode(): boolean {
+  if (process.platform !== 'linux') return true;
+  if (fs.existsSync('/dev/nvidia0')) return true;
+  try {
+    return fs.readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
+  } catch {
+    return false;
+  }
 }

@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { Graph, op, serialize } from '../onnx';
 import { AdamWConfig } from '../model/adamw';
 import { ModelConfig } from '../model/config';
-import { ImageGroup, TRAIN_STEP_STATE, buildScoring, buildTrainStep } from '../model/graphs';
+import { ImageGroup, TRAIN_STEP_STATE, WEBGPU_MAX_FANOUT, buildScoring, buildTrainStep } from '../model/graphs';
 import { FlatLayout, FlatValues, flatLayout, initParams } from '../model/layout';
 import { modelParams } from '../model/siglip';
 import { DEFAULT_RUNTIME, ResolvedDevice, RuntimeOptions, resolveDevice } from './device';
@@ -95,6 +95,15 @@ export class TrainingSession {
     return this.step;
   }
 
+  private get maxFanout(): number {
+    return this.device === 'webgpu' ? WEBGPU_MAX_FANOUT : Infinity;
+  }
+
+  /** Where the carried state lives now ('cpu' or 'gpu-buffer'): device residency is observable. */
+  get stateLocation(): string {
+    return this.state.feeds()['theta.decay'].location;
+  }
+
   /** Sessions created so far (one per distinct batch shape). */
   get sessionCount(): number {
     return this.cache.size;
@@ -105,7 +114,7 @@ export class TrainingSession {
     const groups = this.groupsOf(batch);
     const key = `train|${JSON.stringify(this.model)}|${JSON.stringify(this.optimizer)}|${groupKey(groups)}`;
     const outputLocations = this.device === 'cpu' ? {} : deviceOutputs();
-    const session = await this.cache.get(key, () => serialize(buildTrainStep(this.model, this.optimizer, groups).graph), outputLocations);
+    const session = await this.cache.get(key, () => serialize(buildTrainStep(this.model, this.optimizer, groups, 'float32', this.maxFanout).graph), outputLocations);
     const feeds: Record<string, ort.Tensor> = { ...this.state.feeds(), ...this.batchFeeds(batch, groups) };
     feeds.lr = scalar(lr);
     feeds.step = scalar(this.step + 1);
@@ -121,7 +130,7 @@ export class TrainingSession {
     if (groups.length !== 1) throw new Error('runEvalStep scores one patch size at a time');
     const [{ patchSize, count }] = groups;
     const key = `score|${JSON.stringify(this.model)}|${patchSize}x${count}`;
-    const session = await this.cache.get(key, () => serialize(buildScoring(this.model, count, patchSize).graph));
+    const session = await this.cache.get(key, () => serialize(buildScoring(this.model, count, patchSize, 'float32', this.maxFanout).graph));
     const state = this.state.feeds();
     const feeds = {
       'theta.decay': state['theta.decay'],
