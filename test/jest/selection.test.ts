@@ -1,0 +1,109 @@
+// Selection on planted score matrices: joint selection finds a block that is only learnable
+// jointly, never repeats an index, returns exactly b for every accepted setting, and samples the
+// softmax it claims to.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { gumbelTopK, independentSelect, jointSelect, randomSubBatchScore, subBatchScore, uniformSelect } from '../../src/jest/selection';
+import { scoreMatrix } from '../../src/jest/scores';
+import { Rng } from '../../src/util/rng';
+
+/** n×n scores: `block` items whose mutual pairs score `pair` (diagonal 0 everywhere), plus noise. */
+function planted(n: number, block: number[], pair: number, seed: number): Float32Array {
+  const r = new Rng(seed);
+  const s = new Float32Array(n * n);
+  for (let i = 0; i < s.length; i++) s[i] = (r.uniform() - 0.5) * 0.1;
+  for (const i of block) for (const j of block) if (i !== j) s[i * n + j] += pair;
+  for (let i = 0; i < n; i++) s[i * n + i] = 0;
+  return s;
+}
+
+test('joint selection finds a block learnable only jointly; independent selection cannot see it', () => {
+  const n = 64;
+  const b = 16;
+  let jointHits = 0;
+  let independentHits = 0;
+  const seeds = 20;
+  for (let seed = 0; seed < seeds; seed++) {
+    const r = new Rng(seed);
+    const block = Array.from(uniformSelect(n, b, r));
+    const s = planted(n, block, 1, seed);
+    const inBlock = new Set(block);
+    const joint = jointSelect(s, n, b, { chunks: 4, temperature: 1 }, new Rng(100 + seed));
+    const indep = independentSelect(s, n, b, { mode: 'sample', perExample: 'diagonal', temperature: 1 }, new Rng(100 + seed));
+    jointHits += Array.from(joint).filter((i) => inBlock.has(i)).length;
+    independentHits += Array.from(indep).filter((i) => inBlock.has(i)).length;
+  }
+  const jointRecall = jointHits / (seeds * b);
+  const indepRecall = independentHits / (seeds * b);
+  // A random 16 of 64 holds a quarter of the block on average.
+  assert.ok(jointRecall > 0.6, `joint selection recovered ${(jointRecall * 100).toFixed(0)}% of the block`);
+  assert.ok(indepRecall < 0.4, `independent selection recovered ${(indepRecall * 100).toFixed(0)}% (should be near chance, 25%)`);
+});
+
+test('joint selection returns exactly b distinct indices for every filter ratio and chunk count', () => {
+  const n = 80;
+  const s = planted(n, [1, 2, 3], 0.5, 1);
+  for (const f of [0.5, 0.8, 0.9]) {
+    const b = Math.round(n * (1 - f));
+    for (const chunks of [1, 2, 4, b].filter((c) => b % c === 0)) {
+      const idx = jointSelect(s, n, b, { chunks, temperature: 1 }, new Rng(chunks));
+      assert.equal(idx.length, b, `f=${f} chunks=${chunks}`);
+      assert.equal(new Set(idx).size, b, `f=${f} chunks=${chunks}: repeated index`);
+      assert.ok(Array.from(idx).every((i) => i >= 0 && i < n));
+    }
+  }
+  assert.throws(() => jointSelect(s, n, 16, { chunks: 3, temperature: 1 }, new Rng(1)), /divisible by the number of chunks 3/);
+  assert.throws(() => jointSelect(s, n, 81, { chunks: 1, temperature: 1 }, new Rng(1)), /cannot select 81 of 80/);
+});
+
+test('selection is reproducible from its seed', () => {
+  const s = planted(40, [0, 5, 9], 1, 3);
+  const a = jointSelect(s, 40, 8, { chunks: 4, temperature: 1 }, new Rng(7));
+  const b = jointSelect(s, 40, 8, { chunks: 4, temperature: 1 }, new Rng(7));
+  assert.deepEqual(a, b);
+});
+
+test('joint selection raises the batch score above a random batch and above the independent pick when pairs matter', () => {
+  const n = 64;
+  const b = 16;
+  const r = new Rng(5);
+  const block = Array.from(uniformSelect(n, b, r));
+  const s = planted(n, block, 1, 5);
+  const joint = jointSelect(s, n, b, { chunks: 16, temperature: 1 }, new Rng(1));
+  const indep = independentSelect(s, n, b, { mode: 'topk', perExample: 'diagonal', temperature: 1 }, new Rng(1));
+  const random = randomSubBatchScore(s, n, b);
+  assert.ok(subBatchScore(s, n, joint) > subBatchScore(s, n, indep) + 50, `joint ${subBatchScore(s, n, joint)} vs independent ${subBatchScore(s, n, indep)}`);
+  assert.ok(subBatchScore(s, n, joint) > random + 50);
+});
+
+test('independent top-k keeps the best per-example scores; batch mode counts both directions', () => {
+  const n = 5;
+  const s = new Float32Array(n * n);
+  [3, 1, 4, 1, 5].forEach((v, i) => (s[i * n + i] = v));
+  assert.deepEqual(Array.from(independentSelect(s, n, 2, { mode: 'topk', perExample: 'diagonal', temperature: 1 }, new Rng(0))), [4, 2]);
+  s[0 * n + 3] = 10; // example 3 pairs well with example 0
+  assert.deepEqual(Array.from(independentSelect(s, n, 2, { mode: 'topk', perExample: 'batch', temperature: 1 }, new Rng(0))), [0, 3]);
+});
+
+test('Gumbel-top-k draws the softmax it claims (first draw frequencies)', () => {
+  const logits = Float64Array.from([0, 1, 2, Math.log(0.5)]);
+  const z = logits.reduce((a, l) => a + Math.exp(l), 0);
+  const expected = Array.from(logits, (l) => Math.exp(l) / z);
+  const counts = [0, 0, 0, 0];
+  const rng = new Rng(9);
+  const trials = 20000;
+  for (let t = 0; t < trials; t++) counts[gumbelTopK(logits, new Uint8Array(4), 1, 1, rng)[0]]++;
+  counts.forEach((c, i) => assert.ok(Math.abs(c / trials - expected[i]) < 0.012, `p[${i}] ${c / trials} vs ${expected[i]}`));
+  // masked candidates are never drawn
+  const masked = Uint8Array.from([0, 0, 1, 0]);
+  for (let t = 0; t < 200; t++) assert.ok(!gumbelTopK(logits, masked, 3, 1, rng).includes(2));
+});
+
+test('score matrices: learnability = L − R, hard learner = L, easy reference = −R', () => {
+  const L = Float32Array.from([1, 2, 3, 4]);
+  const R = Float32Array.from([0.5, 0.5, 1, 1]);
+  assert.deepEqual(Array.from(scoreMatrix('learnability', 2, L, R)), [0.5, 1.5, 2, 3]);
+  assert.deepEqual(Array.from(scoreMatrix('hard-learner', 2, L, null)), [1, 2, 3, 4]);
+  assert.deepEqual(Array.from(scoreMatrix('easy-reference', 2, null, R)), [-0.5, -0.5, -1, -1]);
+  assert.throws(() => scoreMatrix('learnability', 2, L, null), /needs the reference/);
+});
