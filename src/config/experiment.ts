@@ -1,0 +1,141 @@
+// The experiment file (*.jest.json): ONE TypeScript type, plain data, every field commented.
+// config/schema.ts is the JSON Schema kept in step with it (a test checks), and
+// config/validate.ts parses the file (comments allowed), applies DEFAULT_EXPERIMENT and reports
+// errors by field path, line and column.
+import type { SourceSpec } from '../data/sources/registry';
+import type { ScoreName } from '../jest/scores';
+import type { SelectionMethod } from '../jest/selection';
+import type { AdamWConfig } from '../model/adamw';
+import type { ModelConfig } from '../model/config';
+import type { Device } from '../runtime/device';
+
+export interface EvalSetConfig {
+  /** Shown in charts and tables, e.g. "emoji held-out style". */
+  name: string;
+  /** The held-out data; prepared with the training set's tokenizer. */
+  source: SourceSpec;
+  /** zero-shot: rank each image against every distinct label as a caption; retrieval: image↔text recall@k. */
+  tasks: ('zero-shot' | 'retrieval')[];
+  /** Use at most this many examples (null: all). */
+  max: number | null;
+}
+
+export interface DataConfig {
+  /** The raw pool JEST selects from. */
+  train: SourceSpec;
+  /** The curated set a reference model is trained on (Choose Reference Model -> train a new one). */
+  curated: SourceSpec | null;
+  /** Held-out sets for evaluation. */
+  eval: EvalSetConfig[];
+  /** Use at most this many training examples (null: all). */
+  maxTrainExamples: number | null;
+}
+// The tokenizer is built from the training captions with model.vocabSize ids and model.seqLen
+// tokens per caption, and images are decoded at model.imageSize: the model fields say it once.
+
+export interface OptimizerConfig extends AdamWConfig {
+  /** Peak learning rate. */
+  lr: number;
+  /** Linear warm-up steps from 0 to lr. */
+  warmupSteps: number;
+  /** Decay after warm-up. */
+  schedule: 'cosine' | 'linear' | 'constant';
+  /** The learning rate at the last step, as a fraction of lr (cosine and linear). */
+  minLrRatio: number;
+}
+
+export interface TrainingConfig {
+  /** b: the sub-batch the learner trains on each step. */
+  batchSize: number;
+  /** Training steps. */
+  steps: number;
+  /** Seeds parameter init, shuffling and selection; same seed + same config = same run. */
+  seed: number;
+}
+
+export interface SelectionConfig {
+  /** uniform: train on random batches; independent: per-example scores (RHO-LOSS style); jest: joint selection. */
+  method: SelectionMethod;
+  /** learnability = L − R (default), hard-learner = L, easy-reference = −R. */
+  score: ScoreName;
+  /** f: the super-batch is B = b / (1 − f); f = 0.8 keeps one example in five. */
+  filterRatio: number;
+  /** n chunks of joint selection (paper: 16); the batch size must be divisible by it. */
+  chunks: number;
+  /** Softmax temperature on scores (1 = the paper). */
+  temperature: number;
+  /** Independent selection: keep the top b, or sample b by softmax. */
+  independentMode: 'topk' | 'sample';
+}
+
+export interface ReferenceConfig {
+  /** A finished run folder whose final parameters are the reference (e.g. a uniform run on the curated set). */
+  run: string | null;
+  /** Or a pair of exported encoders (see src/model/export.ts for their inputs and outputs). */
+  encoders: { image: string; text: string } | null;
+  /** Embed the training pool once and cache it on disk (the reference is frozen). */
+  cacheEmbeddings: boolean;
+}
+
+export interface FlexiConfig {
+  /** Flexi-JEST: score at a coarse patch size and train at a mix of patch sizes. */
+  enabled: boolean;
+  /** The learner scores the super-batch at this patch size (one of model.patchSizes). */
+  scoringPatchSize: number;
+  /** How each training batch is split across patch sizes; fractions add up to 1. */
+  trainMix: { patchSize: number; fraction: number }[];
+}
+
+export interface EvaluationConfig {
+  /** Evaluate every this many steps (and at the last step). */
+  every: number;
+}
+
+export interface Experiment {
+  /** Names the run folder. */
+  name: string;
+  data: DataConfig;
+  model: ModelConfig;
+  optimizer: OptimizerConfig;
+  training: TrainingConfig;
+  selection: SelectionConfig;
+  /** Needed by learnability and easy-reference scores; null for uniform / hard-learner runs. */
+  reference: ReferenceConfig | null;
+  flexi: FlexiConfig;
+  runtime: {
+    /** auto takes a GPU provider when one loads and says which it took. */
+    device: Device;
+    /** Intra-op threads; 0 = one per core. */
+    threads: number;
+  };
+  evaluation: EvaluationConfig;
+  /** Write a selection snapshot (super-batch ids, scores, selected mask) every this many steps; 0 = never. */
+  snapshotEvery: number;
+  /** Write a checkpoint every this many steps (and at the end, and on SIGINT/SIGTERM). */
+  checkpointEvery: number;
+}
+
+export const DEFAULT_EXPERIMENT: Experiment = {
+  name: 'experiment',
+  data: {
+    train: { kind: 'builtin', name: 'icons' } as SourceSpec,
+    curated: { kind: 'builtin', name: 'emoji' } as SourceSpec,
+    eval: [],
+    maxTrainExamples: null,
+  },
+  model: { imageSize: 16, patchSizes: [4, 8], width: 64, depth: 1, heads: 4, mlpRatio: 4, embedDim: 64, vocabSize: 8192, seqLen: 8 },
+  optimizer: { lr: 2e-3, warmupSteps: 50, schedule: 'cosine', minLrRatio: 0.05, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 1e-4, clipNorm: 1 },
+  training: { batchSize: 64, steps: 1000, seed: 0 },
+  selection: { method: 'jest', score: 'learnability', filterRatio: 0.8, chunks: 16, temperature: 1, independentMode: 'topk' },
+  reference: { run: null, encoders: null, cacheEmbeddings: true },
+  flexi: { enabled: false, scoringPatchSize: 8, trainMix: [{ patchSize: 4, fraction: 0.5 }, { patchSize: 8, fraction: 0.5 }] },
+  runtime: { device: 'cpu', threads: 0 },
+  evaluation: { every: 100 },
+  snapshotEvery: 50,
+  checkpointEvery: 250,
+};
+
+/** B = b / (1 − f), rounded to the nearest integer (validation requires it to be a whole number). */
+export function superBatchSize(e: Experiment): number {
+  return e.selection.method === 'uniform' ? e.training.batchSize : Math.round(e.training.batchSize / (1 - e.selection.filterRatio));
+}
