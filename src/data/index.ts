@@ -11,6 +11,7 @@ export type { EmojiHeldOutSpec } from './sources/emojiHeldOut';
 export type { OpenclipartSpec } from './sources/openclipart';
 export type { SyntheticSpec } from './sources/synthetic';
 export type { NoisySpec } from './sources/noisy';
+export type { ConcatSpec } from './sources/concat';
 export { MissingPackageError } from './sources/packages';
 export { synthetic, allSyntheticClasses, SYNTHETIC_COLOURS, SYNTHETIC_SHAPES, VAGUE_CAPTIONS, type SyntheticOptions, type SyntheticExample, type SyntheticClass } from './synthetic';
 export { Tokenizer, splitWords, toInt64, PAD_ID, UNK_ID, DEFAULT_TOKENIZER_SETTINGS, type TokenizerSettings, type TokenizerJson } from './tokenizer';

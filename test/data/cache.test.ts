@@ -122,3 +122,12 @@ test('opening something that is not a prepared folder says what to run', async (
   const dir = tempDir(t);
   await assert.rejects(PreparedDataset.open(dir), /not a prepared data set .* data prepare/);
 });
+
+test('a concat source reads its parts in order as one prepared set', async (t) => {
+  const dir = tempDir(t);
+  const r = await prepare({ kind: 'concat', sources: [{ kind: 'synthetic', n: 5, seed: 1 }, { kind: 'synthetic', n: 7, seed: 2 }] }, { cacheRoot: dir });
+  const ds = await PreparedDataset.open(r.dir);
+  t.after(() => ds.close());
+  assert.equal(ds.size, 12);
+  assert.deepEqual([ds.examples[0].id, ds.examples[5].id], ['0/synthetic:1:0', '1/synthetic:2:0']);
+});

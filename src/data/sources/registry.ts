@@ -4,6 +4,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import type { Source } from '../types';
+import { ConcatSource, type ConcatSpec } from './concat';
 import { EmojiSource, type EmojiSpec } from './emoji';
 import { EmojiHeldOutSource, type EmojiHeldOutSpec } from './emojiHeldOut';
 import { FolderSource, type FolderSpec } from './folder';
@@ -15,7 +16,7 @@ import { SyntheticSource, type SyntheticSpec } from './synthetic';
 import { WebDatasetSource, type WebDatasetSpec } from './webdataset';
 
 export type BuiltinSpec = EmojiSpec | IconsSpec | EmojiHeldOutSpec | OpenclipartSpec;
-export type SourceSpec = ManifestSpec | FolderSpec | WebDatasetSpec | SyntheticSpec | NoisySpec | BuiltinSpec;
+export type SourceSpec = ManifestSpec | FolderSpec | WebDatasetSpec | SyntheticSpec | NoisySpec | ConcatSpec | BuiltinSpec;
 
 type Factory = (spec: Record<string, unknown> & { kind: string }) => Source;
 
@@ -34,6 +35,14 @@ const KINDS = new Map<string, Factory>([
   ['webdataset', (s) => new WebDatasetSource(s as unknown as WebDatasetSpec)],
   ['synthetic', (s) => new SyntheticSource(s as unknown as SyntheticSpec)],
   ['noisy', (s) => new NoisySource(s as unknown as NoisySpec, createSource((s as unknown as NoisySpec).source))],
+  [
+    'concat',
+    (s) => {
+      const list = (s as unknown as ConcatSpec).sources;
+      if (!Array.isArray(list)) throw new Error('a concat source needs "sources": a list of source specs');
+      return new ConcatSource(list.map((p) => createSource(p)));
+    },
+  ],
   [
     'builtin',
     (s) => {
