@@ -1,7 +1,7 @@
 // The data layer's public face: what the training loop, JEST selection, evaluation and the CLI use.
 
 export type { Example, ImageRef, Provenance, NoiseTag, Problem, ProblemReason, Source, SourceContext, SourceDescription } from './types';
-export { createSource, registerSourceKind, sourceKinds, parseSourceArgument, BUILTIN_NAMES, type SourceSpec, type BuiltinSpec } from './sources/registry';
+export { createSource, registerSourceKind, sourceKinds, parseSourceArgument, BUILTIN_NAMES, type SourceSpec, type ExtraSourceSpec, type BuiltinSpec } from './sources/registry';
 export type { ManifestSpec } from './sources/manifest';
 export type { FolderSpec } from './sources/folder';
 export type { WebDatasetSpec } from './sources/webdataset';

@@ -144,3 +144,17 @@ test('a source with no usable example is a clear error naming the source and the
   await assert.rejects(parseSourceArgument(path.join(dir, 'nowhere')), /neither a built-in set/);
   assert.throws(() => createSource({ kind: 'mystery' }), /unknown data source kind "mystery": use one of manifest, folder/);
 });
+
+test('a decoder crash on one file during prepare is counted and listed; the job goes on', async (t) => {
+  const dir = tempDir(t);
+  const lines = ['a', 'b', 'KILLME', 'c', 'd'].map((name) => {
+    writeFileSync(path.join(dir, `${name}.svg`), svgSquare('#808080'));
+    return JSON.stringify({ image: `${name}.svg`, caption: `square ${name}` });
+  });
+  writeFileSync(path.join(dir, 'm.jsonl'), lines.join('\n'));
+  const r = await prepare({ kind: 'manifest', path: path.join(dir, 'm.jsonl') }, { cacheRoot: path.join(dir, 'c'), workers: 2, testAbortOn: 'KILLME' });
+  assert.equal(r.manifest.count, 4);
+  assert.deepEqual(r.report.byReason, { 'decoder-crash': 1 });
+  assert.equal(r.report.problems[0].where, 'KILLME.svg');
+  assert.match(r.report.problems[0].detail, /decoder process died/);
+});

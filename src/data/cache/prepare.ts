@@ -9,7 +9,7 @@ import * as path from 'path';
 import { DecodePool, type DecodeResult } from '../decode/pool';
 import { checkDecodeSettings, DEFAULT_DECODE_SETTINGS, type DecodeSettings } from '../decode/settings';
 import { BadInputReport, formatReport } from '../report';
-import { createSource, type SourceSpec } from '../sources/registry';
+import { createSource, type ExtraSourceSpec, type SourceSpec } from '../sources/registry';
 import { DEFAULT_TOKENIZER_SETTINGS, Tokenizer, type TokenizerJson, type TokenizerSettings } from '../tokenizer';
 import type { Example, Source } from '../types';
 import { CACHE_FORMAT, CACHE_VERSION, canonicalJson, defaultCacheRoot, fingerprint, shardFileName, type ExampleMeta, type PreparedManifest, type PrepareSettings, type ShardInfo } from './format';
@@ -124,7 +124,7 @@ class ShardWriter {
   }
 }
 
-export async function prepare(spec: SourceSpec | Source, options: PrepareOptions = {}): Promise<PrepareResult> {
+export async function prepare(spec: SourceSpec | ExtraSourceSpec | Source, options: PrepareOptions = {}): Promise<PrepareResult> {
   const started = Date.now();
   const source: Source = 'examples' in spec ? spec : createSource(spec);
   const image: DecodeSettings = {

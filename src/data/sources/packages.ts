@@ -13,7 +13,7 @@ export class MissingPackageError extends Error {
     readonly what: string,
     readonly installCommand: string,
   ) {
-    super(`${what} needs npm packages that are not installed. Run:\n  ${installCommand}\n(in the jest-studio folder; they are devDependencies, so "npm ci" without --omit=dev installs them too)`);
+    super(`npm packages for ${what} are not installed. Run:\n  ${installCommand}\n(in the jest-studio folder; they are devDependencies, so "npm ci" without --omit=dev installs them too)`);
   }
 }
 
