@@ -92,3 +92,13 @@ test('a decoder that aborts its process is isolated: that image is skipped, the 
   const after = await pool.decode({ kind: 'svg', text: svgSquare('#00ff00') }, S16);
   assert.ok(after.ok);
 });
+
+test('a decoder that cannot start at all is one clear error, not a crash per image', async (t) => {
+  const dir = tempDir(t);
+  const script = path.join(dir, 'broken-child.js');
+  writeFileSync(script, "process.stderr.write('cannot load sharp\\n'); process.exit(3);");
+  const pool = new DecodePool({ workers: 1, childScript: script });
+  t.after(() => pool.close());
+  await assert.rejects(pool.decode({ kind: 'svg', text: svgSquare('#fff') }, S16), /decoder process cannot start \(exit code 3\)[\s\S]*cannot load sharp/);
+  await assert.rejects(pool.decode({ kind: 'svg', text: svgSquare('#fff') }, S16), /cannot start/);
+});

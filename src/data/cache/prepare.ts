@@ -203,7 +203,9 @@ export async function prepare(spec: SourceSpec | ExtraSourceSpec | Source, optio
     for await (const ex of source.examples({ problem: (p) => report.add(p) })) {
       while (window.length > 0 && (window.length >= windowSize || metas.length + window.length >= max)) await takeHead();
       if (metas.length >= max) break;
-      window.push({ ex, result: pool.decode(ex.image, image) });
+      const result = pool.decode(ex.image, image);
+      result.catch(() => undefined); // a decoder that cannot start rejects them all; the head's await reports it
+      window.push({ ex, result });
     }
     while (window.length > 0 && metas.length < max) await takeHead();
   } catch (e) {

@@ -34,7 +34,17 @@ function refMentions(ref: ChildRequest['refs'][number], needle: string): boolean
   return Buffer.from(ref.data.buffer, ref.data.byteOffset, ref.data.byteLength).includes(needle);
 }
 
+// Requests wait until the pool has surely received "ready" (its send callback ran): an abort on
+// the very first image must not look like a failed start.
+let readySent = false;
+const early: ChildRequest[] = [];
+
 process.on('message', (msg: ChildRequest) => {
+  if (readySent) handle(msg);
+  else early.push(msg);
+});
+
+function handle(msg: ChildRequest): void {
   void (async () => {
     const results: ChildResult[] = [];
     for (const ref of msg.refs) {
@@ -48,6 +58,12 @@ process.on('message', (msg: ChildRequest) => {
     }
     process.send?.({ batch: msg.batch, results } satisfies ChildResponse);
   })();
+}
+
+// Tell the pool the decoder loaded: from now on a death of this process is blamed on its batch.
+process.send?.({ ready: true }, () => {
+  readySent = true;
+  for (const msg of early.splice(0)) handle(msg);
 });
 
 // The parent going away (a killed prepare) must not leave decoders behind.

@@ -23,6 +23,8 @@ export interface DecodePoolOptions {
   timeoutMs?: number;
   /** Test hook: children call process.abort() on any input whose path or text contains this. */
   testAbortOn?: string;
+  /** The child entry point; default child.js beside this file. For tests and bundlers. */
+  childScript?: string;
 }
 
 interface Job {
@@ -31,6 +33,7 @@ interface Job {
   /** After a crash, a job runs alone so a second crash is pinned on it. */
   alone: boolean;
   resolve: (r: DecodeResult) => void;
+  reject: (e: Error) => void;
 }
 
 interface Worker {
@@ -38,7 +41,12 @@ interface Worker {
   jobs: Job[] | undefined; // the batch in flight
   batchId: number;
   timer?: NodeJS.Timeout;
+  ready: boolean; // said it loaded sharp: a later death is a crash, an earlier one a failed start
+  stderrTail: string;
 }
+
+/** Children that exit with an error code before answering once, in a row, before we give up. */
+const MAX_STARTUP_FAILURES = 3;
 
 const CHILD_SCRIPT = path.join(__dirname, 'child.js');
 
@@ -50,6 +58,8 @@ export class DecodePool {
   private readonly timeoutMs: number;
   private nextBatch = 0;
   private closed = false;
+  private startupFailures = 0;
+  private broken: Error | undefined;
   /** Child processes that died (crash or timeout) and were replaced. */
   crashes = 0;
 
@@ -59,15 +69,19 @@ export class DecodePool {
     this.timeoutMs = options.timeoutMs ?? 60_000;
   }
 
-  /** Decode one image to settings.size^2 * 3 RGB bytes; never rejects for bad input. */
+  /**
+   * Decode one image to settings.size^2 * 3 RGB bytes. Bad input resolves as { ok: false }; it
+   * rejects only when the decoder cannot run at all.
+   */
   decode(ref: ImageRef, settings: DecodeSettings): Promise<DecodeResult> {
     if (this.closed) return Promise.reject(new Error('DecodePool used after close()'));
+    if (this.broken) return Promise.reject(this.broken);
     if (ref.kind === 'pixels') {
       // Already in memory: resample here, no child round trip needed.
       return Promise.resolve({ ok: true, pixels: resizePixels(ref.data, ref.width, ref.height, ref.channels, settings) });
     }
-    return new Promise((resolve) => {
-      this.queue.push({ ref, settings, alone: false, resolve });
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ref, settings, alone: false, resolve, reject });
       this.dispatch();
     });
   }
@@ -75,7 +89,8 @@ export class DecodePool {
   /** Stop the children. Pending jobs resolve as crashes so no caller hangs. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) job.resolve({ ok: false, reason: 'decoder-crash', detail: 'decode pool closed' });
+    const inFlight = this.workers.flatMap((w) => w.jobs ?? []);
+    for (const job of [...this.queue.splice(0), ...inFlight]) job.resolve({ ok: false, reason: 'decoder-crash', detail: 'decode pool closed' });
     await Promise.all(
       this.workers.map(
         (w) =>
@@ -93,15 +108,21 @@ export class DecodePool {
     const env = { ...process.env };
     if (this.options.testAbortOn) env.JEST_STUDIO_TEST_ABORT_ON = this.options.testAbortOn;
     else delete env.JEST_STUDIO_TEST_ABORT_ON;
-    const proc = fork(CHILD_SCRIPT, [], {
+    const proc = fork(this.options.childScript ?? CHILD_SCRIPT, [], {
       serialization: 'advanced', // Uint8Array crosses without base64
       execArgv: [], // not the parent's --test or --inspect flags
       env,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
-    proc.stderr?.resume(); // drain; an abort's message is not the user's business, the report is
-    const worker: Worker = { proc, jobs: undefined, batchId: -1 };
-    proc.on('message', (msg: ChildResponse) => this.onResponse(worker, msg));
+    const worker: Worker = { proc, jobs: undefined, batchId: -1, ready: false, stderrTail: '' };
+    // Keep the end of stderr: shown only if children cannot start at all.
+    proc.stderr?.on('data', (d: Buffer) => (worker.stderrTail = (worker.stderrTail + d.toString()).slice(-2000)));
+    proc.on('message', (msg: ChildResponse | { ready: true }) => {
+      if ('ready' in msg) {
+        worker.ready = true;
+        this.startupFailures = 0;
+      } else this.onResponse(worker, msg);
+    });
     proc.on('exit', (code, signal) => this.onExit(worker, code, signal));
     this.workers.push(worker);
     return worker;
@@ -150,6 +171,18 @@ export class DecodePool {
     const jobs = worker.jobs;
     worker.jobs = undefined;
     if (this.closed || !jobs) return;
+    if (!worker.ready) {
+      // Died before loading its decoder: no image is to blame. Retry with a fresh child a few
+      // times, then report that decoding cannot run (missing child.js, broken sharp install).
+      if (++this.startupFailures >= MAX_STARTUP_FAILURES) {
+        this.broken = new Error(`the image decoder process cannot start (${signal ?? `exit code ${code}`}). Check that sharp is installed ("npm ci") and that ${this.options.childScript ?? CHILD_SCRIPT} exists.\n${worker.stderrTail.trim()}`);
+        for (const job of [...jobs, ...this.queue.splice(0)]) job.reject(this.broken);
+        return;
+      }
+      this.queue.unshift(...jobs);
+      this.dispatch();
+      return;
+    }
     this.crashes++;
     if (jobs.length === 1) {
       const how = signal === 'SIGKILL' ? `timed out after ${this.timeoutMs} ms` : `decoder process died (${signal ?? `exit code ${code}`})`;
