@@ -69,6 +69,13 @@ async function main(): Promise<void> {
       pngs.push({ kind: 'file', path: file });
     }
     await decodeRate('PNG files 128 px', pngs, settings);
+    // JPEG bytes in memory, as they come out of a WebDataset shard.
+    const jpegs: ImageRef[] = [];
+    for (let i = 0; i < 600; i++) {
+      const ex = synthetic({ n: 1, seed: i, imageSize: 256 })[0].image as { data: Uint8Array };
+      jpegs.push({ kind: 'buffer', data: await sharp(ex.data, { raw: { width: 256, height: 256, channels: 3 } }).jpeg({ quality: 90 }).toBuffer() });
+    }
+    await decodeRate('JPEG buffers 256 px (tar members)', jpegs, { ...settings, fit: 'cover' });
     const icons = await firstExamples({ kind: 'builtin', name: 'icons' }, 2000).catch(() => [] as Example[]);
     if (icons.length) await decodeRate('SVG iconify icons (librsvg)', icons.map((e) => e.image), settings);
     else console.log('decode SVG iconify icons: skipped (icon packages not installed)');

@@ -17,7 +17,9 @@ export interface NoisySpec {
 }
 
 const DEFAULT_VAGUE = ['an emoji', 'a symbol', 'an icon', 'a picture', 'something'];
-const RECENT = 4096; // captions kept to draw mismatches from: a stream, so not the whole source
+// Captions kept to draw mismatches from: a uniform reservoir sample of everything seen so far, so
+// a mismatch is not just the neighbouring (often similar) caption of a sorted source.
+const RESERVOIR = 4096;
 
 export class NoisySource implements Source {
   readonly name: string;
@@ -46,17 +48,22 @@ export class NoisySource implements Source {
     const m = this.spec.mismatchFraction ?? 0;
     const v = this.spec.vagueFraction ?? 0;
     const vague = this.spec.vagueCaptions ?? DEFAULT_VAGUE;
-    const recent: string[] = [];
+    const reservoir: string[] = [];
+    let seen = 0;
     for await (const ex of this.inner.examples(ctx)) {
       const u = rng.float();
       let out: Example = { ...ex, noise: 'clean' };
       if (u < m) {
-        const others = recent.filter((c) => c !== ex.caption);
+        const others = reservoir.filter((c) => c !== ex.caption);
         if (others.length > 0) out = { ...ex, caption: rng.pick(others), noise: 'mismatched' };
       } else if (u < m + v) out = { ...ex, caption: rng.pick(vague), noise: 'vague' };
       out.provenance = { ...ex.provenance, noise: out.noise, trueCaption: out.noise === 'clean' ? undefined : ex.caption };
-      recent.push(ex.caption);
-      if (recent.length > RECENT) recent.shift();
+      seen++;
+      if (reservoir.length < RESERVOIR) reservoir.push(ex.caption);
+      else {
+        const slot = rng.int(seen);
+        if (slot < RESERVOIR) reservoir[slot] = ex.caption;
+      }
       yield out;
     }
   }
