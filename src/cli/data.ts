@@ -9,7 +9,7 @@ import { prepare, type PrepareProgress } from '../data/cache/prepare';
 import { writeContactSheet } from '../data/contactSheet';
 import { formatReport } from '../data/report';
 import { BUILTIN_NAMES, parseSourceArgument } from '../data/sources/registry';
-import { UNK_ID } from '../data/tokenizer';
+import { summarisePrepared } from '../data/summary';
 
 export const DATA_USAGE = `Usage:
   data prepare <source> [options]   decode a source once into a prepared cache
@@ -34,7 +34,8 @@ prepare options:
   --force            prepare again even if the same fingerprint is cached
 inspect options:
   --examples N       examples to print (default 8)
-  --sheet FILE.png   also write a grid of the first 128 images`;
+  --sheet FILE.png   also write a grid of the first 128 images
+  --json             print the statistics as JSON`;
 
 type Flags = Record<string, string | boolean>;
 
@@ -46,7 +47,7 @@ export function parseArgs(argv: string[]): { positional: string[]; flags: Flags 
     if (a.startsWith('--')) {
       const [key, inline] = a.slice(2).split('=', 2);
       if (inline !== undefined) flags[key] = inline;
-      else if (key === 'force' || key === 'help') flags[key] = true;
+      else if (key === 'force' || key === 'help' || key === 'json') flags[key] = true;
       else if (i + 1 < argv.length) flags[key] = argv[++i];
       else throw new Error(`--${key} needs a value`);
     } else positional.push(a);
@@ -63,7 +64,7 @@ function intFlag(flags: Flags, name: string): number | undefined {
 }
 
 const KNOWN_PREPARE = new Set(['size', 'max', 'out', 'background', 'fit', 'vocab', 'seq-len', 'min-count', 'tokenizer-from', 'workers', 'force']);
-const KNOWN_INSPECT = new Set(['examples', 'sheet']);
+const KNOWN_INSPECT = new Set(['examples', 'sheet', 'json']);
 
 function checkFlags(flags: Flags, known: Set<string>, command: string): void {
   for (const k of Object.keys(flags)) if (!known.has(k)) throw new Error(`unknown option --${k} for "data ${command}"\n\n${DATA_USAGE}`);
@@ -124,61 +125,43 @@ export async function dataPrepare(argv: string[], out: NodeJS.WriteStream = proc
   return result.dir;
 }
 
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
 export async function dataInspect(argv: string[], out: NodeJS.WriteStream = process.stdout): Promise<void> {
   const { positional, flags } = parseArgs(argv);
   checkFlags(flags, KNOWN_INSPECT, 'inspect');
   if (positional.length !== 1) throw new Error(`data inspect takes one prepared folder\n\n${DATA_USAGE}`);
   const ds = await PreparedDataset.open(positional[0]);
   try {
-    const m = ds.manifest;
-    const w = (s: string) => out.write(s + '\n');
-    w(`${m.name}: ${m.count} pairs, ${m.skipped} skipped, images ${m.imageSize}x${m.imageSize}x3, ${m.shards.length} shard(s), prepared ${m.createdAt} in ${m.prepareSeconds.toFixed(1)} s`);
-    w(`tokenizer: vocabulary ${ds.tokenizer.vocabSize} ids (cap ${ds.tokenizer.settings.vocabSize}), L=${m.seqLen}, min count ${ds.tokenizer.settings.minCount}`);
-    const lengths: number[] = [];
-    let tokensTotal = 0;
-    let unknown = 0;
-    let truncated = 0;
-    const distinct = new Set<string>();
-    for (const e of ds.examples) {
-      const ids = ds.tokenizer.encodeAll(e.caption);
-      lengths.push(ids.length);
-      tokensTotal += ids.length;
-      unknown += ids.filter((id) => id === UNK_ID).length;
-      if (ids.length > m.seqLen) truncated++;
-      distinct.add(e.caption);
+    const s = summarisePrepared(ds);
+    const w = (line: string) => out.write(line + '\n');
+    if (flags.json === true) {
+      w(JSON.stringify(s, null, 1));
+      return;
     }
-    lengths.sort((a, b) => a - b);
-    w(`captions: ${distinct.size} distinct; tokens per caption min ${lengths[0]}, median ${quantile(lengths, 0.5)}, p95 ${quantile(lengths, 0.95)}, max ${lengths[lengths.length - 1]}`);
-    w(`  truncated to L: ${truncated} (${((100 * truncated) / m.count).toFixed(1)}%); unknown-word rate ${((100 * unknown) / Math.max(1, tokensTotal)).toFixed(2)}% of tokens`);
-    const hist = new Map<number, number>();
-    for (const l of lengths) hist.set(l, (hist.get(l) ?? 0) + 1);
-    const maxCount = Math.max(...hist.values());
-    for (const [len, count] of [...hist].sort((a, b) => a[0] - b[0]).slice(0, 24)) {
+    w(`${s.name}: ${s.count} pairs, ${s.skipped} skipped, images ${s.imageSize}x${s.imageSize}x3, ${s.shards} shard(s), prepared ${s.createdAt} in ${s.prepareSeconds.toFixed(1)} s`);
+    w(`tokenizer: vocabulary ${s.vocabSize} ids (cap ${s.vocabCap}), L=${s.seqLen}, min count ${ds.tokenizer.settings.minCount}`);
+    w(`captions: ${s.distinctCaptions} distinct; tokens per caption min ${s.tokens.min}, median ${s.tokens.median}, p95 ${s.tokens.p95}, max ${s.tokens.max}, mean ${s.tokens.mean.toFixed(2)}`);
+    w(`  truncated to L: ${s.truncated} (${((100 * s.truncated) / s.count).toFixed(1)}%); unknown-word rate ${(100 * s.unknownRate).toFixed(2)}% of tokens`);
+    const maxCount = Math.max(...s.lengthHistogram.map(([, c]) => c));
+    for (const [len, count] of s.lengthHistogram.slice(0, 24)) {
       w(`  ${String(len).padStart(3)} tokens ${'#'.repeat(Math.max(1, Math.round((40 * count) / maxCount)))} ${count}`);
     }
-    const classes = ds.classNames();
-    if (classes.length) w(`labels: ${classes.length} classes (zero-shot evaluation ready)`);
-    const noise = new Map<string, number>();
-    for (const e of ds.examples) if (e.noise) noise.set(e.noise, (noise.get(e.noise) ?? 0) + 1);
-    if (noise.size) w(`noise tags: ${[...noise].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    if (s.classes) w(`labels: ${s.classes} classes (zero-shot evaluation ready)`);
+    const noise = Object.entries(s.noise);
+    if (noise.length) w(`noise tags: ${noise.map(([k, v]) => `${k} ${v}`).join(', ')}`);
     const report = await ds.report();
     if (report.skipped) w(formatReport(report, 5));
-    const nShow = Math.min(m.count, intFlag(flags, 'examples') ?? 8);
-    const step = Math.max(1, Math.floor(m.count / nShow));
+    const nShow = Math.min(s.count, intFlag(flags, 'examples') ?? 8);
+    const step = Math.max(1, Math.floor(s.count / nShow));
     w('examples:');
     for (let k = 0; k < nShow; k++) {
       const i = k * step;
       const e = ds.examples[i];
-      const tokens = Array.from(ds.tokens.subarray(i * m.seqLen, (i + 1) * m.seqLen));
+      const tokens = Array.from(ds.tokens.subarray(i * s.seqLen, (i + 1) * s.seqLen));
       w(`  #${i} ${e.id}  "${e.caption}"${e.label && e.label !== e.caption ? `  label "${e.label}"` : ''}  [${e.provenance.licence ?? ''}]`);
       w(`      tokens ${tokens.join(' ')}  -> "${ds.tokenizer.decode(tokens)}"`);
     }
     if (typeof flags.sheet === 'string') {
-      const rows = Array.from({ length: Math.min(128, m.count) }, (_, i) => i);
+      const rows = Array.from({ length: Math.min(128, s.count) }, (_, i) => i);
       await writeContactSheet(ds, flags.sheet, rows);
       w(`wrote ${flags.sheet} (${rows.length} images)`);
     }

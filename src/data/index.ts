@@ -23,3 +23,4 @@ export { PreparedDataset, subBatch, batchTokensInt64, type Batch, type OpenOptio
 export { BatchIterator, type BatchOptions, type BatchPosition, type PositionedBatch } from './cache/batches';
 export { defaultCacheRoot, fingerprint, type PreparedManifest, type ExampleMeta } from './cache/format';
 export { formatReport, type ReportJson } from './report';
+export { summarisePrepared, type PreparedSummary } from './summary';

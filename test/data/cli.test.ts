@@ -33,3 +33,16 @@ test('bad arguments are errors that say what is expected', async () => {
   await assert.rejects(dataPrepare([]), /takes one source/);
   assert.deepEqual(parseArgs(['a', '--max=5', '--force']), { positional: ['a'], flags: { max: '5', force: true } });
 });
+
+test('inspect --json gives the same statistics as data', async (t) => {
+  const dir = tempDir(t);
+  const out = path.join(dir, 'noisy');
+  await dataPrepare(['{"kind":"synthetic","n":100,"vagueFraction":0.2,"seed":3}', '--out', out], captureStream());
+  const log = captureStream();
+  await dataInspect([out, '--json'], log);
+  const s = JSON.parse(log.text());
+  assert.equal(s.count, 100);
+  assert.deepEqual(s.noise, { clean: 80, vague: 20 });
+  assert.equal(s.lengthHistogram.reduce((n: number, [, c]: [number, number]) => n + c, 0), 100);
+  assert.equal(s.unknownRate, 0);
+});
