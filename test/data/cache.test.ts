@@ -131,3 +131,23 @@ test('a concat source reads its parts in order as one prepared set', async (t) =
   assert.equal(ds.size, 12);
   assert.deepEqual([ds.examples[0].id, ds.examples[5].id], ['0/synthetic:1:0', '1/synthetic:2:0']);
 });
+
+test('prefetch: the next batches are assembled while the consumer is busy elsewhere', async (t) => {
+  const dir = tempDir(t);
+  const ds = await PreparedDataset.open((await prepare({ ...SPEC, n: 100 }, { cacheRoot: dir })).dir);
+  t.after(() => ds.close());
+  let assembled = 0;
+  const realGet = ds.get.bind(ds);
+  ds.get = ((indices: ArrayLike<number>) => {
+    assembled++;
+    return realGet(indices);
+  }) as typeof ds.get;
+  const it = ds.batches({ batchSize: 10, seed: 1, prefetch: 3 });
+  await it.next();
+  // The trainer awaits its own work (here: a turn of the event loop), and the iterator fills up.
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(assembled, 1 + 3, 'one delivered, three waiting');
+  assert.deepEqual(it.position, { seed: 1, epoch: 0, cursor: 10, batchSize: 10 }, 'prefetched batches do not move the saved position');
+  await it.return();
+});
