@@ -8,7 +8,8 @@
 //                  output `embeddings` float32 [batch, E]       L2-normalised
 // Metadata props: jest_studio.kind, jest_studio.model (the ModelConfig as JSON),
 // jest_studio.patch_size (image), jest_studio.t_prime and jest_studio.bias (the learned
-// temperature t' and bias b, which the pair loss needs: l = softplus(−z·(e^t'·⟨x,y⟩ + b))).
+// temperature t' and bias b, which the pair loss needs: l = softplus(−z·(e^t'·⟨x,y⟩ + b))),
+// jest_studio.tokenizer (text encoder: the tokenizer JSON its ids come from).
 import { Graph, op, serialize } from '../onnx';
 import { ModelConfig } from './config';
 import { FlatValues, bindConstants, flatLayout, paramView } from './layout';
@@ -39,14 +40,15 @@ export function exportImageEncoder(model: ModelConfig, params: FlatValues, patch
   });
 }
 
-export function exportTextEncoder(model: ModelConfig, params: FlatValues): Uint8Array {
+/** `tokenizer` (its JSON) is stored in the metadata so the encoder is usable on raw captions. */
+export function exportTextEncoder(model: ModelConfig, params: FlatValues, tokenizer?: unknown): Uint8Array {
   const g = new Graph('float32', 'text_encoder');
   const P = bindConstants(g, flatLayout(modelParams(model)), params);
   const tokens = g.input('tokens', [BUILD_BATCH, model.seqLen], 'int32');
   g.output(op.identity(encodeTexts(P, model, tokens)), 'embeddings');
   return serialize(g, {
     dynamicAxes: { tokens: { 0: 'batch' }, embeddings: { 0: 'batch' } },
-    metadata: metadata(model, params, 'text_encoder'),
+    metadata: { ...metadata(model, params, 'text_encoder'), ...(tokenizer ? { 'jest_studio.tokenizer': JSON.stringify(tokenizer) } : {}) },
     docString: 'JEST Studio SigLIP text encoder: int32 [batch, L] token ids (0 = pad) -> L2-normalised float32 [batch, E]',
   });
 }

@@ -132,3 +132,23 @@ export function buildPairLossFromEmbeddings(n: number, embedDim: number, float: 
   g.output(pairLosses(zImg, zTxt, tPrime, bias), 'pair_losses');
   return g;
 }
+
+/** Image embeddings only, parameters as inputs: evaluation and reference embedding of a pool. */
+export function buildImageEmbedder(model: ModelConfig, n: number, patchSize: number, maxFanout = Infinity): BuiltGraph {
+  const g = new Graph('float32', 'image_embedder');
+  const layout = flatLayout(modelParams(model));
+  const P = bindFlat(layout, flatInputs(g, layout, 'theta'), maxFanout);
+  const images = g.input('images.0', [n, model.imageSize, model.imageSize, 3], 'uint8');
+  g.output(op.identity(encodeImages(P, model, images, patchSize)), 'image_embeddings');
+  return { graph: g, layout, flops: graphFlops(g) };
+}
+
+/** Text embeddings only (zero-shot class names, reference embedding of captions). */
+export function buildTextEmbedder(model: ModelConfig, n: number, maxFanout = Infinity): BuiltGraph {
+  const g = new Graph('float32', 'text_embedder');
+  const layout = flatLayout(modelParams(model));
+  const P = bindFlat(layout, flatInputs(g, layout, 'theta'), maxFanout);
+  const tokens = g.input('tokens', [n, model.seqLen], 'int32');
+  g.output(op.identity(encodeTexts(P, model, tokens)), 'text_embeddings');
+  return { graph: g, layout, flops: graphFlops(g) };
+}

@@ -10,12 +10,23 @@ import * as ort from 'onnxruntime-node';
 import { Graph, op, serialize } from '../onnx';
 import { AdamWConfig } from '../model/adamw';
 import { ModelConfig } from '../model/config';
-import { ImageGroup, TRAIN_STEP_STATE, WEBGPU_MAX_FANOUT, buildScoring, buildTrainStep } from '../model/graphs';
+import {
+  ImageGroup,
+  TRAIN_STEP_STATE,
+  WEBGPU_MAX_FANOUT,
+  buildImageEmbedder,
+  buildScoring,
+  buildTextEmbedder,
+  buildTrainStep,
+} from '../model/graphs';
 import { FlatLayout, FlatValues, flatLayout, initParams } from '../model/layout';
 import { modelParams } from '../model/siglip';
 import { DEFAULT_RUNTIME, ResolvedDevice, RuntimeOptions, resolveDevice } from './device';
 import { SessionCache } from './session-cache';
 import { CpuPingPong, DeviceResident, StateStore, StateValues } from './state';
+
+/** Rows per embedding run: one session shape serves every count. */
+const EMBED_CHUNK = 256;
 
 export interface TrainBatch {
   /** Image groups in order; each is uint8 NHWC [count, S, S, 3] at its patch size. */
@@ -147,6 +158,56 @@ export class TrainingSession {
       textEmbeddings: r.text_embeddings.data as Float32Array,
       loss: sum / count,
     };
+  }
+
+  /**
+   * Embeddings of any number of images (uint8 NHWC) at a patch size, in fixed-size chunks so one
+   * session serves every count (the last chunk is zero-padded and its padding dropped).
+   */
+  async embedImages(pixels: Uint8Array, patchSize: number, chunk = EMBED_CHUNK): Promise<Float32Array> {
+    const S = this.model.imageSize;
+    const row = S * S * 3;
+    const n = pixels.length / row;
+    const key = `embed-img|${JSON.stringify(this.model)}|${patchSize}x${chunk}`;
+    const session = await this.cache.get(key, () => serialize(buildImageEmbedder(this.model, chunk, patchSize, this.maxFanout).graph));
+    return this.embedInChunks(n, chunk, (start, count, buf) => {
+      buf.set(pixels.subarray(start * row, (start + count) * row));
+      if (count < chunk) buf.fill(0, count * row);
+      return { 'images.0': new ort.Tensor('uint8', buf, [chunk, S, S, 3]) };
+    }, new Uint8Array(chunk * row), session, 'image_embeddings');
+  }
+
+  /** Embeddings of any number of token rows (int32 [n, L]). */
+  async embedTexts(tokens: Int32Array, chunk = EMBED_CHUNK): Promise<Float32Array> {
+    const L = this.model.seqLen;
+    const n = tokens.length / L;
+    const key = `embed-txt|${JSON.stringify(this.model)}|${chunk}`;
+    const session = await this.cache.get(key, () => serialize(buildTextEmbedder(this.model, chunk, this.maxFanout).graph));
+    return this.embedInChunks(n, chunk, (start, count, buf) => {
+      buf.set(tokens.subarray(start * L, (start + count) * L));
+      if (count < chunk) buf.fill(0, count * L);
+      return { tokens: new ort.Tensor('int32', buf, [chunk, L]) };
+    }, new Int32Array(chunk * L), session, 'text_embeddings');
+  }
+
+  private async embedInChunks<B extends Uint8Array | Int32Array>(
+    n: number,
+    chunk: number,
+    feed: (start: number, count: number, buf: B) => Record<string, ort.Tensor>,
+    buf: B,
+    session: ort.InferenceSession,
+    output: string,
+  ): Promise<Float32Array> {
+    if (!Number.isInteger(n)) throw new Error('embed: input is not a whole number of rows');
+    const E = this.model.embedDim;
+    const out = new Float32Array(n * E);
+    const state = this.state.feeds();
+    for (let start = 0; start < n; start += chunk) {
+      const count = Math.min(chunk, n - start);
+      const r = await session.run({ 'theta.decay': state['theta.decay'], 'theta.plain': state['theta.plain'], ...feed(start, count, buf) });
+      out.set((r[output].data as Float32Array).subarray(0, count * E), start * E);
+    }
+    return out;
   }
 
   /** A host copy of the parameters. */

@@ -77,6 +77,11 @@ export class Rng {
     return new Rng((this.nextU32() ^ Math.imul(tag + 1, 0x9e3779b1)) >>> 0);
   }
 
+  /** Continue from a saved state (checkpoint resume). */
+  setState(state: RngState): void {
+    this.s.set(state);
+  }
+
   state(): RngState {
     return [this.s[0], this.s[1], this.s[2], this.s[3]];
   }

@@ -1,0 +1,93 @@
+// Reference models: a frozen image-text model trained on curated data. It is used only through
+// its two encoders and its learned t', b, so a reference is either a finished run (its exported
+// encoders, made from its latest checkpoint when the run did not finish) or a pair of .onnx
+// encoders made elsewhere (inputs and outputs as documented in src/model/export.ts).
+//
+// The reference brings its OWN tokenizer (it was trained on other captions than the pool), stored
+// in its text encoder's metadata; pool captions are re-tokenized with it.
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { onnx } from 'onnx-proto';
+import * as ort from 'onnxruntime-node';
+import { Tokenizer, type TokenizerJson } from '../data/tokenizer';
+import { ModelConfig } from '../model/config';
+import { graphFlops } from '../onnx';
+import { buildImageEmbedder, buildTextEmbedder } from '../model/graphs';
+import { ResolvedDevice, sessionOptions } from '../runtime/device';
+
+export interface ReferenceModel {
+  /** For logs and errors: where it came from. */
+  readonly description: string;
+  /** Identifies the weights (a hash of both encoder files): part of the embedding cache key. */
+  readonly fingerprint: string;
+  readonly model: ModelConfig;
+  readonly tokenizer: Tokenizer;
+  readonly tPrime: number;
+  readonly bias: number;
+  /** Forward FLOPs to embed one image and one caption. */
+  readonly flopsPerExample: number;
+  /** Embeddings [n, E] of images (uint8 NHWC) and their captions. */
+  embed(pixels: Uint8Array, captions: readonly string[]): Promise<{ image: Float32Array; text: Float32Array }>;
+  release(): Promise<void>;
+}
+
+export const ENCODER_FILES = { image: 'image_encoder.onnx', text: 'text_encoder.onnx' } as const;
+
+function meta(bytes: Uint8Array): Record<string, string> {
+  return Object.fromEntries(onnx.ModelProto.decode(bytes).metadataProps.map((p) => [p.key, p.value]));
+}
+
+/** Open a pair of encoder files (JEST Studio's export, or anything with the same contract). */
+export async function openEncoderReference(
+  imagePath: string,
+  textPath: string,
+  device: ResolvedDevice,
+  threads: number,
+): Promise<ReferenceModel> {
+  const read = async (p: string, what: string) => {
+    try {
+      return new Uint8Array(await fs.readFile(p));
+    } catch (e) {
+      throw new Error(`reference ${what} encoder ${p} cannot be read (${(e as Error).message}). Point reference.encoders at existing .onnx files, or reference.run at a finished run.`);
+    }
+  };
+  const [imgBytes, txtBytes] = [await read(imagePath, 'image'), await read(textPath, 'text')];
+  const im = meta(imgBytes);
+  const tm = meta(txtBytes);
+  const missing = ['jest_studio.model', 'jest_studio.t_prime', 'jest_studio.bias', 'jest_studio.tokenizer'].filter((k) => !(k in tm));
+  if (missing.length) {
+    throw new Error(`reference text encoder ${textPath} lacks metadata ${missing.join(', ')}: encoders made elsewhere must carry the model config, t', b and tokenizer (see docs/reference-models.md)`);
+  }
+  const model = JSON.parse(tm['jest_studio.model']) as ModelConfig;
+  const patch = Number(im['jest_studio.patch_size'] ?? model.patchSizes[0]);
+  const tokenizer = Tokenizer.fromJSON(JSON.parse(tm['jest_studio.tokenizer']) as TokenizerJson);
+  const opts = sessionOptions(device, threads);
+  const [imgSession, txtSession] = await Promise.all([ort.InferenceSession.create(imgBytes, opts), ort.InferenceSession.create(txtBytes, opts)]);
+  const fingerprint = createHash('sha256').update(imgBytes).update(txtBytes).digest('hex').slice(0, 16);
+  // FLOPs per example: the same graphs at batch 1, counted by our own counter.
+  const flopsPerExample = graphFlops(buildImageEmbedder(model, 1, patch).graph) + graphFlops(buildTextEmbedder(model, 1).graph);
+  const S = model.imageSize;
+  return {
+    description: `encoders ${path.basename(imagePath)} + ${path.basename(textPath)}`,
+    fingerprint,
+    model,
+    tokenizer,
+    tPrime: Number(tm['jest_studio.t_prime']),
+    bias: Number(tm['jest_studio.bias']),
+    flopsPerExample,
+    async embed(pixels, captions) {
+      const n = captions.length;
+      if (pixels.length !== n * S * S * 3) throw new Error(`reference expects ${S}x${S} RGB images; got ${pixels.length} bytes for ${n} captions`);
+      const tokens = tokenizer.encodeBatch(captions);
+      const [a, b] = await Promise.all([
+        imgSession.run({ images: new ort.Tensor('uint8', pixels, [n, S, S, 3]) }),
+        txtSession.run({ tokens: new ort.Tensor('int32', tokens, [n, model.seqLen]) }),
+      ]);
+      return { image: a.embeddings.data as Float32Array, text: b.embeddings.data as Float32Array };
+    },
+    async release() {
+      await Promise.all([imgSession.release(), txtSession.release()]);
+    },
+  };
+}

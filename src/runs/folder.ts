@@ -1,0 +1,127 @@
+// The run folder: the source of truth for a run, append-only.
+//   config.json       the resolved experiment (defaults applied)
+//   run.json          id, name, creation time, engine version
+//   status.json       the latest status (rewritten atomically)
+//   metrics.jsonl     one event per line (runs/events.ts)
+//   batches/          selection snapshots: step-000050.json
+//   checkpoints/      latest.ckpt (+ step-N.ckpt kept at evaluation steps)
+//   models/           exported encoders, tokenizer.json
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EVENT_SCHEMA_VERSION, NewEvent, RunEvent, RunStatus } from './events';
+
+export const RUN_FILES = {
+  config: 'config.json',
+  run: 'run.json',
+  status: 'status.json',
+  metrics: 'metrics.jsonl',
+  batches: 'batches',
+  checkpoints: 'checkpoints',
+  models: 'models',
+} as const;
+
+export interface RunInfo {
+  id: string;
+  name: string;
+  createdAt: string;
+  engine: string;
+}
+
+export interface StatusFile {
+  status: RunStatus;
+  step: number;
+  totalSteps: number;
+  message?: string;
+  pid?: number;
+  updatedAt: string;
+}
+
+/** Write a file atomically: temporary file, then rename (readers never see half a file). */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    const err = e as NodeJS.ErrnoException;
+    throw new Error(`could not write ${file}: ${err.message}${err.code === 'ENOSPC' ? ' (the disk is full: free some space and resume the run)' : ''}`);
+  }
+}
+
+/** A fresh folder name under `root`: <name>-<yyyymmdd-hhmmss>[-n]. */
+export function newRunDir(root: string, name: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60) || 'run';
+  let dir = path.join(root, `${safe}-${stamp}`);
+  for (let i = 2; fs.existsSync(dir); i++) dir = path.join(root, `${safe}-${stamp}-${i}`);
+  return dir;
+}
+
+export class RunWriter {
+  private metricsFd: number;
+  private listeners: ((e: RunEvent) => void)[] = [];
+
+  private constructor(
+    readonly dir: string,
+    readonly info: RunInfo,
+  ) {
+    this.metricsFd = fs.openSync(path.join(dir, RUN_FILES.metrics), 'a');
+  }
+
+  /** A new run folder with its resolved config. */
+  static create(dir: string, name: string, config: unknown, engineVersion: string): RunWriter {
+    if (fs.existsSync(path.join(dir, RUN_FILES.run))) throw new Error(`${dir} already holds a run: resume it, or choose another folder`);
+    for (const sub of [RUN_FILES.batches, RUN_FILES.checkpoints, RUN_FILES.models]) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+    const info: RunInfo = { id: randomUUID(), name, createdAt: new Date().toISOString(), engine: engineVersion };
+    writeFileAtomic(path.join(dir, RUN_FILES.config), JSON.stringify(config, null, 2) + '\n');
+    writeFileAtomic(path.join(dir, RUN_FILES.run), JSON.stringify(info, null, 2) + '\n');
+    return new RunWriter(dir, info);
+  }
+
+  /** Reopen an existing run folder to append (resume). */
+  static reopen(dir: string): RunWriter {
+    let info: RunInfo;
+    try {
+      info = JSON.parse(fs.readFileSync(path.join(dir, RUN_FILES.run), 'utf8')) as RunInfo;
+    } catch {
+      throw new Error(`${dir} is not a run folder (no readable run.json)`);
+    }
+    return new RunWriter(dir, info);
+  }
+
+  path(...parts: string[]): string {
+    return path.join(this.dir, ...parts);
+  }
+
+  onEvent(fn: (e: RunEvent) => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** Append one event to metrics.jsonl (one write per line, so a tailer never sees a torn line in practice). */
+  emit(event: NewEvent): RunEvent {
+    const e = { v: EVENT_SCHEMA_VERSION, time: Date.now(), ...event } as RunEvent;
+    const line = JSON.stringify(e) + '\n';
+    try {
+      fs.writeSync(this.metricsFd, line);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new Error(`could not append to ${this.path(RUN_FILES.metrics)}: ${(err as Error).message}${code === 'ENOSPC' ? ' (disk full: free space, then resume the run)' : ''}`);
+    }
+    for (const fn of this.listeners) fn(e);
+    return e;
+  }
+
+  setStatus(status: StatusFile): void {
+    writeFileAtomic(this.path(RUN_FILES.status), JSON.stringify(status, null, 2) + '\n');
+  }
+
+  close(): void {
+    try {
+      fs.closeSync(this.metricsFd);
+    } catch {
+      // already closed
+    }
+  }
+}

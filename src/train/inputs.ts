@@ -1,0 +1,56 @@
+// An experiment's data, prepared once (decode + tokenize, cached by fingerprint) and opened for
+// training: the raw pool, and the held-out sets tokenized with the pool's tokenizer.
+import { PreparedDataset } from '../data/cache/dataset';
+import { defaultCacheRoot } from '../data/cache/format';
+import { prepare } from '../data/cache/prepare';
+import type { SourceSpec } from '../data/sources/registry';
+import type { Experiment } from '../config/experiment';
+
+export interface ExperimentData {
+  pool: PreparedDataset;
+  evalSets: { name: string; set: PreparedDataset; tasks: string[]; max: number | null }[];
+  cacheRoot: string;
+}
+
+export interface PrepareLog {
+  (message: string): void;
+}
+
+export async function prepareSource(
+  spec: SourceSpec,
+  e: Experiment,
+  cacheRoot: string,
+  log: PrepareLog,
+  extra: { max?: number | null; tokenizerFrom?: string } = {},
+): Promise<PreparedDataset> {
+  let last = 0;
+  const res = await prepare(spec, {
+    size: e.model.imageSize,
+    vocabSize: e.model.vocabSize,
+    maxLength: e.model.seqLen,
+    max: extra.max ?? undefined,
+    tokenizerFrom: extra.tokenizerFrom,
+    cacheRoot,
+    onProgress: (p) => {
+      if (Date.now() - last > 2000) {
+        last = Date.now();
+        log(`preparing ${spec.kind}${'name' in spec ? ` ${String(spec.name)}` : ''}: ${p.usable}${p.total ? ` of ~${p.total}` : ''} examples`);
+      }
+    },
+  });
+  if (!res.reused) log(`prepared ${res.manifest.name}: ${res.manifest.count} examples (${res.manifest.skipped} skipped) in ${res.manifest.prepareSeconds.toFixed(1)} s`);
+  return PreparedDataset.open(res.dir);
+}
+
+export async function openExperimentData(e: Experiment, log: PrepareLog, cacheRoot = defaultCacheRoot()): Promise<ExperimentData> {
+  const pool = await prepareSource(e.data.train, e, cacheRoot, log, { max: e.data.maxTrainExamples });
+  if (pool.manifest.vocabSize > e.model.vocabSize) {
+    throw new Error(`the pool's tokenizer has ${pool.manifest.vocabSize} ids but model.vocabSize is ${e.model.vocabSize}`);
+  }
+  const evalSets = [];
+  for (const es of e.data.eval) {
+    const set = await prepareSource(es.source, e, cacheRoot, log, { tokenizerFrom: pool.dir });
+    evalSets.push({ name: es.name, set, tasks: es.tasks, max: es.max });
+  }
+  return { pool, evalSets, cacheRoot };
+}

@@ -1,0 +1,359 @@
+// The training loop, flat like nanoGPT's: set the learning rate; evaluate and checkpoint when it
+// is time; draw a super-batch; score it (learner and reference); select the sub-batch; take the
+// step; log. Stop at the last step, on a NaN, or when asked (SIGINT/SIGTERM), with a checkpoint.
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import type { Experiment } from '../config/experiment';
+import { superBatchSize } from '../config/experiment';
+import { BatchIterator, type BatchPosition } from '../data/cache/batches';
+import { subBatch, type Batch } from '../data/cache/dataset';
+import { writeContactSheet } from '../data/contactSheet';
+import { resolutionPlan } from '../jest/flexi';
+import { Ledger } from '../jest/ledger';
+import { ENCODER_FILES, openEncoderReference } from '../jest/reference';
+import { ReferenceScorer } from '../jest/reference-scorer';
+import { SCORE_NEEDS, scoreMatrix } from '../jest/scores';
+import { independentSelect, jointSelect, randomSubBatchScore, subBatchScore, uniformSelect } from '../jest/selection';
+import { exportImageEncoder, exportTextEncoder } from '../model/export';
+import { buildScoring, buildTrainStep } from '../model/graphs';
+import { parameterCount } from '../model/layout';
+import { loadCheckpoint, saveCheckpoint } from '../runtime/checkpoint';
+import { TrainingSession, type TrainBatch } from '../runtime/training-session';
+import type { FlopLedger, RunEvent, SelectionStats } from '../runs/events';
+import { RUN_FILES, RunWriter } from '../runs/folder';
+import { Rng, type RngState } from '../util/rng';
+import { evaluate } from './evaluate';
+import { openExperimentData, type ExperimentData } from './inputs';
+import { learningRate } from './schedule';
+
+export const ENGINE_VERSION = '0.1.0';
+const LATEST = 'latest.ckpt';
+
+export interface TrainOptions {
+  /** The run folder: created for a new run, reopened to resume. */
+  runDir: string;
+  resume: boolean;
+  /** Aborting it stops the run after the current step, with a checkpoint. */
+  signal?: AbortSignal;
+  /** Every event, as written to metrics.jsonl (the CLI prints them or forwards them over IPC). */
+  onEvent?: (e: RunEvent) => void;
+  /** Human-readable progress lines (data preparation, reference cache). */
+  log?: (message: string) => void;
+  /** Where prepared data and reference embeddings are cached. */
+  cacheRoot?: string;
+}
+
+export interface TrainResult {
+  status: 'finished' | 'stopped' | 'failed';
+  step: number;
+  runDir: string;
+  message?: string;
+}
+
+/** What a checkpoint carries besides the model: enough to continue bit for bit. */
+interface ResumeExtra {
+  position: BatchPosition | null;
+  selectionRng: RngState;
+  ledger: FlopLedger;
+  /** The step whose evaluation was already logged (so a resume does not log it twice). */
+  evaluatedAt: number | null;
+}
+
+export class NonFiniteLossError extends Error {}
+
+export async function runTraining(e: Experiment, opts: TrainOptions): Promise<TrainResult> {
+  const log = opts.log ?? (() => undefined);
+  const run = opts.resume ? RunWriter.reopen(opts.runDir) : RunWriter.create(opts.runDir, e.name, e, ENGINE_VERSION);
+  if (opts.onEvent) run.onEvent(opts.onEvent);
+  const status = (s: 'starting' | 'running' | 'finished' | 'failed' | 'stopped', step: number, message?: string) => {
+    run.setStatus({ status: s, step, totalSteps: e.training.steps, message, pid: process.pid, updatedAt: new Date().toISOString() });
+    run.emit({ type: 'status', status: s, step, message });
+  };
+  status('starting', 0);
+
+  let session: TrainingSession | null = null;
+  let scorer: ReferenceScorer | null = null;
+  let data: ExperimentData | null = null;
+  let step = 0;
+  try {
+    // ---- inputs
+    data = await openExperimentData(e, log, opts.cacheRoot);
+    const pool = data.pool;
+    await fs.writeFile(run.path(RUN_FILES.models, 'tokenizer.json'), JSON.stringify(pool.tokenizer.toJSON()));
+    const b = e.training.batchSize;
+    const B = superBatchSize(e);
+    const plan = resolutionPlan(e);
+    if (B > pool.size) throw new Error(`the super-batch (${B}) is larger than the training pool (${pool.size} examples): lower training.batchSize or selection.filterRatio, or use more data`);
+
+    // ---- model and optimizer
+    session = await TrainingSession.create({ model: e.model, optimizer: e.optimizer, seed: e.training.seed, runtime: e.runtime });
+    log(session.deviceNote);
+
+    // ---- reference
+    const selecting = e.selection.method !== 'uniform';
+    const needs = selecting ? SCORE_NEEDS[e.selection.score] : { learner: false, reference: false };
+    if (needs.reference) scorer = await openReferenceScorer(e, data, session.device, log);
+
+    // ---- resume
+    const selectionRng = new Rng((e.training.seed ^ 0x5e1ec7) >>> 0);
+    let position: BatchPosition | undefined;
+    let ledger = new Ledger();
+    let resumedFrom: number | null = null;
+    let evaluatedAt: number | null = null;
+    if (opts.resume) {
+      const ck = await loadCheckpoint(run.path(RUN_FILES.checkpoints, LATEST), { model: e.model });
+      await session.loadState(ck.state);
+      const extra = ck.extra as unknown as ResumeExtra;
+      position = extra.position ?? undefined;
+      selectionRng.setState(extra.selectionRng);
+      ledger = new Ledger(extra.ledger);
+      evaluatedAt = extra.evaluatedAt;
+      step = ck.state.step;
+      resumedFrom = step;
+      log(`resuming at step ${step}`);
+    }
+
+    const trainFlops = buildTrainStep(e.model, e.optimizer, plan.train).flops;
+    const scoringFlops = needs.learner ? buildScoring(e.model, B, plan.scoringPatchSize).flops : 0;
+    run.emit({
+      type: 'run-start',
+      runId: run.info.id,
+      name: e.name,
+      device: session.device,
+      deviceNote: session.deviceNote,
+      parameters: parameterCount(session.layout),
+      flopsPerStep: { train: trainFlops, learnerScoring: scoringFlops, referencePerExample: scorer?.reference.flopsPerExample ?? 0 },
+      resumedFrom,
+      totalSteps: e.training.steps,
+    });
+    status('running', step);
+
+    const iterator = new BatchIterator(pool, { batchSize: B, seed: e.training.seed, position, prefetch: 2 });
+    const checkpoint = async (reason: 'periodic' | 'final' | 'signal') => {
+      const file = path.join(RUN_FILES.checkpoints, LATEST);
+      const extra: ResumeExtra = { position: iterator.position, selectionRng: selectionRng.state(), ledger: ledger.snapshot(), evaluatedAt };
+      await saveCheckpoint(run.path(file), { model: e.model, optimizer: e.optimizer, state: await session!.getState(), extra: extra as unknown as Record<string, unknown> });
+      run.emit({ type: 'checkpoint', step, file, reason });
+    };
+    const evaluateAll = async () => {
+      for (const es of data!.evalSets) {
+        const r = await evaluate(session!, es.set, es.tasks, plan.evalPatchSize, es.max);
+        run.emit({ type: 'eval', step, flops: ledger.snapshot(), set: es.name, metrics: r.metrics, examples: r.examples });
+      }
+    };
+
+    // ---- the loop
+    for (;;) {
+      if ((step % e.evaluation.every === 0 || step === e.training.steps) && evaluatedAt !== step) {
+        await evaluateAll();
+        evaluatedAt = step;
+      }
+      if (step === e.training.steps) break;
+      if (opts.signal?.aborted) {
+        await checkpoint('signal');
+        status('stopped', step, 'stopped on request; resume to continue');
+        return { status: 'stopped', step, runDir: run.dir };
+      }
+
+      const t0 = performance.now();
+      const lr = learningRate(e.optimizer, step, e.training.steps);
+      const next = await iterator.next();
+      if (next.done) throw new Error('the batch iterator ended: it should cycle over epochs');
+      const superBatch = next.value;
+      const tData = performance.now();
+
+      // score and select
+      let selected: Int32Array;
+      let stats: SelectionStats | undefined;
+      let learner: Float32Array | null = null;
+      let reference: Float32Array | null = null;
+      if (!selecting) {
+        selected = Int32Array.from({ length: b }, (_, i) => i);
+      } else {
+        if (needs.learner) {
+          const groups = [{ patchSize: plan.scoringPatchSize, pixels: superBatch.pixels }];
+          learner = (await session.runEvalStep({ images: groups, tokens: superBatch.tokens })).pairLosses;
+          ledger.learnerScoring += scoringFlops;
+        }
+        if (needs.reference) {
+          const r = await scorer!.lossMatrix(superBatch);
+          reference = r.matrix;
+          ledger.referenceScoring += r.flops;
+        }
+      }
+      const tScore = performance.now();
+      if (selecting) {
+        const S = scoreMatrix(e.selection.score, B, learner, reference);
+        const sel = e.selection;
+        selected =
+          sel.method === 'jest'
+            ? jointSelect(S, B, b, { chunks: sel.chunks, temperature: sel.temperature }, selectionRng)
+            : independentSelect(S, B, b, { mode: sel.independentMode, perExample: 'diagonal', temperature: sel.temperature }, selectionRng);
+        stats = selectionStats(e, S, B, selected, learner, reference, superBatch, pool.examples);
+        if (e.snapshotEvery > 0 && step % e.snapshotEvery === 0) {
+          await writeSnapshot(run, step, superBatch, selected, learner, reference, S, pool);
+        }
+      } else {
+        selected = Int32Array.from({ length: b }, (_, i) => i);
+      }
+      const tSelect = performance.now();
+
+      // the step
+      const batch = toTrainBatch(subBatch(superBatch, selected), plan.train, e.model.imageSize);
+      const result = await session.runTrainStep(batch, lr);
+      ledger.train += trainFlops;
+      if (!Number.isFinite(result.loss)) {
+        throw new NonFiniteLossError(
+          `the loss became ${result.loss} at step ${step + 1} (lr ${lr.toExponential(2)}, gradient norm ${result.gradNorm}). ` +
+            `The last good checkpoint is kept in ${RUN_FILES.checkpoints}/${LATEST}. Lower optimizer.lr, raise optimizer.warmupSteps or set optimizer.clipNorm, then resume or restart.`,
+        );
+      }
+      step = result.step;
+      const tEnd = performance.now();
+      run.emit({
+        type: 'step',
+        step,
+        loss: result.loss,
+        lr,
+        gradNorm: result.gradNorm,
+        flops: ledger.snapshot(),
+        ms: { total: tEnd - t0, data: tData - t0, scoring: tScore - tData, selection: tSelect - tScore, train: tEnd - tSelect },
+        examplesPerSecond: (b * 1000) / (tEnd - t0),
+        selection: stats,
+      });
+      if (step % e.checkpointEvery === 0 && step < e.training.steps) await checkpoint('periodic');
+    }
+
+    await checkpoint('final');
+    const params = await session.getContiguousParameters();
+    const models = run.path(RUN_FILES.models);
+    await fs.writeFile(path.join(models, ENCODER_FILES.image), exportImageEncoder(e.model, params, plan.evalPatchSize));
+    await fs.writeFile(path.join(models, ENCODER_FILES.text), exportTextEncoder(e.model, params, pool.tokenizer.toJSON()));
+    status('finished', step);
+    return { status: 'finished', step, runDir: run.dir };
+  } catch (err) {
+    const message = (err as Error).message;
+    run.emit({ type: 'log', level: 'error', message });
+    status('failed', step, message);
+    return { status: 'failed', step, runDir: run.dir, message };
+  } finally {
+    await scorer?.release();
+    await session?.release();
+    data?.pool.close();
+    data?.evalSets.forEach((s) => s.set.close());
+    run.close();
+  }
+}
+
+async function openReferenceScorer(e: Experiment, data: ExperimentData, device: 'cpu' | 'cuda' | 'webgpu', log: (m: string) => void): Promise<ReferenceScorer> {
+  const ref = e.reference;
+  let image: string;
+  let text: string;
+  if (ref?.encoders) {
+    ({ image, text } = ref.encoders);
+  } else if (ref?.run) {
+    image = path.join(ref.run, RUN_FILES.models, ENCODER_FILES.image);
+    text = path.join(ref.run, RUN_FILES.models, ENCODER_FILES.text);
+  } else {
+    throw new Error(`selection.score "${e.selection.score}" needs a reference model: set reference.run to a finished run (e.g. a uniform run on the curated set) or reference.encoders to a pair of .onnx files`);
+  }
+  const model = await openEncoderReference(image, text, device, e.runtime.threads);
+  log(`reference: ${model.description}${ref?.cacheEmbeddings ? ' (embedding the pool once, cached)' : ''}`);
+  const scorer = await ReferenceScorer.create(model, data.pool, {
+    cache: ref!.cacheEmbeddings,
+    cacheRoot: data.cacheRoot,
+    onProgress: (done, total) => {
+      if (done === total || done % 8192 < 512) log(`reference embeddings: ${done}/${total}`);
+    },
+  });
+  if (ref!.cacheEmbeddings) log(`reference embeddings ready in ${scorer.cacheSeconds.toFixed(1)} s${scorer.cacheFlops ? '' : ' (from cache)'}`);
+  return scorer;
+}
+
+function toTrainBatch(batch: Batch, groups: { patchSize: number; count: number }[], imageSize: number): TrainBatch {
+  const row = imageSize * imageSize * 3;
+  let start = 0;
+  const images = groups.map((g) => {
+    const pixels = batch.pixels.subarray(start * row, (start + g.count) * row);
+    start += g.count;
+    return { patchSize: g.patchSize, pixels };
+  });
+  return { images, tokens: batch.tokens };
+}
+
+function diagMean(m: Float32Array, n: number, idx: Int32Array): number {
+  let s = 0;
+  for (const i of idx) s += m[i * n + i];
+  return s / idx.length;
+}
+
+function selectionStats(
+  e: Experiment,
+  S: Float32Array,
+  B: number,
+  selected: Int32Array,
+  learner: Float32Array | null,
+  reference: Float32Array | null,
+  superBatch: Batch,
+  examples: readonly { noise?: string }[],
+): SelectionStats {
+  const b = selected.length;
+  let noisy = 0;
+  let tagged = false;
+  for (const i of selected) {
+    const tag = examples[superBatch.indices[i]].noise;
+    if (tag !== undefined) tagged = true;
+    if (tag !== undefined && tag !== 'clean') noisy++;
+  }
+  return {
+    method: e.selection.method,
+    score: e.selection.score,
+    superBatch: B,
+    selected: b,
+    selectedScore: subBatchScore(S, B, selected) / b,
+    randomScore: randomSubBatchScore(S, B, b) / b,
+    selectedLearnerLoss: learner ? diagMean(learner, B, selected) : undefined,
+    selectedReferenceLoss: reference ? diagMean(reference, B, selected) : undefined,
+    selectedNoisy: tagged ? noisy : undefined,
+  };
+}
+
+/** The batch inspector's input: who was in the super-batch, their scores, and who was chosen. */
+async function writeSnapshot(
+  run: RunWriter,
+  step: number,
+  superBatch: Batch,
+  selected: Int32Array,
+  learner: Float32Array | null,
+  reference: Float32Array | null,
+  S: Float32Array,
+  pool: ExperimentData['pool'],
+): Promise<void> {
+  const B = superBatch.indices.length;
+  const name = `step-${String(step).padStart(6, '0')}`;
+  const chosen = new Set(selected);
+  const round = (x: number) => Math.round(x * 1e4) / 1e4;
+  const rows = Array.from(superBatch.indices, (r, i) => ({
+    row: r,
+    id: superBatch.ids[i],
+    caption: superBatch.captions[i],
+    label: superBatch.labels[i],
+    noise: pool.examples[r].noise,
+    learnerLoss: learner ? round(learner[i * B + i]) : null,
+    referenceLoss: reference ? round(reference[i * B + i]) : null,
+    score: round(S[i * B + i]),
+    selected: chosen.has(i),
+    /** Position in the selection order (joint selection draws chunk by chunk), or -1. */
+    order: selected.indexOf(i),
+  }));
+  const sub = Array.from(selected, (i) => Array.from(selected, (j) => round(S[i * B + j])));
+  const file = path.join(RUN_FILES.batches, `${name}.json`);
+  const sheet = path.join(RUN_FILES.batches, `${name}.png`);
+  const columns = 16;
+  await writeContactSheet(pool, run.path(sheet), Array.from(superBatch.indices), columns, 1);
+  await fs.writeFile(
+    run.path(file),
+    JSON.stringify({ step, pool: pool.dir, imageSize: pool.imageSize, sheet: { file: path.basename(sheet), columns, cell: pool.imageSize }, rows, selectedScores: sub }),
+  );
+  run.emit({ type: 'snapshot', step, file });
+}
