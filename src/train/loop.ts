@@ -202,9 +202,10 @@ export async function runTraining(e: Experiment, opts: TrainOptions): Promise<Tr
       const batch = toTrainBatch(subBatch(superBatch, selected), plan.train, e.model.imageSize);
       const result = await session.runTrainStep(batch, lr);
       ledger.train += trainFlops;
-      if (!Number.isFinite(result.loss)) {
+      if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
+        // A non-finite gradient poisons the AdamW state even when the loss is still finite.
         throw new NonFiniteLossError(
-          `the loss became ${result.loss} at step ${step + 1} (lr ${lr.toExponential(2)}, gradient norm ${result.gradNorm}). ` +
+          `the loss became ${Number.isFinite(result.loss) ? `non-finite in its gradient (loss ${result.loss})` : result.loss} at step ${step + 1} (lr ${lr.toExponential(2)}, gradient norm ${result.gradNorm}). ` +
             `The last good checkpoint is kept in ${RUN_FILES.checkpoints}/${LATEST}. Lower optimizer.lr, raise optimizer.warmupSteps or set optimizer.clipNorm, then resume or restart.`,
         );
       }
