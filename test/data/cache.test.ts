@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { statSync } from 'fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { test } from 'node:test';
 import { batchTokensInt64, PreparedDataset, subBatch } from '../../src/data/cache/dataset';
@@ -150,4 +150,16 @@ test('prefetch: the next batches are assembled while the consumer is busy elsewh
   assert.equal(assembled, 1 + 3, 'one delivered, three waiting');
   assert.deepEqual(it.position, { seed: 1, epoch: 0, cursor: 10, batchSize: 10 }, 'prefetched batches do not move the saved position');
   await it.return();
+});
+
+test('prepare never replaces a folder that is not a prepared set', async (t) => {
+  const dir = tempDir(t);
+  const precious = path.join(dir, 'precious');
+  mkdirSync(precious);
+  writeFileSync(path.join(precious, 'thesis.tex'), 'do not delete');
+  await assert.rejects(prepare(SPEC, { out: precious }), /exists and is not a prepared data set .* choose a new or empty folder/);
+  assert.equal(readFileSync(path.join(precious, 'thesis.tex'), 'utf8'), 'do not delete');
+  const first = await prepare(SPEC, { out: path.join(dir, 'prepared') });
+  const other = await prepare({ ...SPEC, seed: 99 }, { out: first.dir });
+  assert.equal(other.reused, false, 'an earlier prepared set in --out is replaced');
 });

@@ -124,6 +124,24 @@ class ShardWriter {
   }
 }
 
+/**
+ * The output folder is replaced at the end, so it must be new, empty, or an earlier prepared set:
+ * never delete a folder of someone's files because --out pointed at it.
+ */
+async function refuseForeignFolder(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new Error(`cannot use ${dir} as the prepared folder: ${(e as Error).message}`);
+  }
+  if (names.length === 0) return;
+  const manifest = await readJson<{ format?: string }>(path.join(dir, 'manifest.json'));
+  if (manifest?.format === CACHE_FORMAT) return;
+  throw new Error(`${dir} exists and is not a prepared data set (${names.length} entries, no jest-studio manifest.json): choose a new or empty folder for --out`);
+}
+
 export async function prepare(spec: SourceSpec | ExtraSourceSpec | Source, options: PrepareOptions = {}): Promise<PrepareResult> {
   const started = Date.now();
   const source: Source = 'examples' in spec ? spec : createSource(spec);
@@ -164,6 +182,8 @@ export async function prepare(spec: SourceSpec | ExtraSourceSpec | Source, optio
     const report = (await readJson<ReturnType<BadInputReport['toJSON']>>(path.join(dir, 'report.json'))) ?? new BadInputReport(source.name).toJSON();
     return { dir, manifest: existing, report, reused: true };
   }
+
+  await refuseForeignFolder(dir);
 
   // Write into a sibling folder and rename at the end: an interrupted prepare never leaves a
   // folder that looks complete.
