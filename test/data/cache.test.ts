@@ -163,3 +163,15 @@ test('prepare never replaces a folder that is not a prepared set', async (t) => 
   const other = await prepare({ ...SPEC, seed: 99 }, { out: first.dir });
   assert.equal(other.reused, false, 'an earlier prepared set in --out is replaced');
 });
+
+test('an evaluation set prepared with the training tokenizer encodes unseen words as unknown', async (t) => {
+  const dir = tempDir(t);
+  const train = await prepare({ kind: 'synthetic', n: 50, classes: [{ colour: 'red', shape: 'circle' }, { colour: 'blue', shape: 'square' }] }, { cacheRoot: dir });
+  const evalSet = await prepare({ kind: 'synthetic', n: 20, seed: 1, classes: [{ colour: 'red', shape: 'ring' }] }, { cacheRoot: dir, tokenizerFrom: train.dir });
+  const a = await PreparedDataset.open(train.dir);
+  const b = await PreparedDataset.open(evalSet.dir);
+  t.after(() => (a.close(), b.close()));
+  assert.deepEqual(b.tokenizer.toJSON(), a.tokenizer.toJSON());
+  const row = [...b.tokens.subarray(0, 4)];
+  assert.deepEqual(row, [a.tokenizer.idOf('a'), a.tokenizer.idOf('red'), 1, 0], '"ring" was never seen in training');
+});
