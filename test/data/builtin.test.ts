@@ -3,6 +3,8 @@
 // benchmark, not here, to keep the suite fast.
 
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'fs';
+import * as path from 'path';
 import { test } from 'node:test';
 import { prepare } from '../../src/data/cache/prepare';
 import { PreparedDataset } from '../../src/data/cache/dataset';
@@ -90,4 +92,19 @@ test('noisy wrapper spoils a seeded fraction of emoji captions and keeps the tru
     if (e.noise === 'clean') assert.equal(e.caption, e.label);
     else assert.notEqual(e.caption, e.label);
   }
+});
+
+test('openclipart: titles become captions, SVGs without a namespace still render', async (t) => {
+  const dir = tempDir(t);
+  const root = path.join(dir, 'svg');
+  mkdirSync(path.join(root, 'food'), { recursive: true });
+  writeFileSync(path.join(root, 'food', 'pear.svg'), '<svg xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" width="40" height="40"><title>Orange &amp; pear</title><metadata><rdf:li>fruit</rdf:li></metadata><circle cx="20" cy="20" r="18" fill="#f80"/></svg>');
+  writeFileSync(path.join(root, 'food', 'untitled.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>');
+  const r = await prepare({ kind: 'builtin', name: 'openclipart', path: root, keywords: true }, { cacheRoot: path.join(dir, 'c'), workers: 1 });
+  const ds = await PreparedDataset.open(r.dir);
+  t.after(() => ds.close());
+  assert.deepEqual(ds.examples.map((e) => e.caption), ['Orange & pear, fruit']);
+  assert.deepEqual(r.report.byReason, { 'missing-caption': 1 });
+  const [red, green, blue] = meanRgb(ds.get([0]).pixels, 16, 6, 10);
+  assert.ok(red > 240 && green > 100 && green < 160 && blue < 30, `orange centre ${red},${green},${blue}`);
 });
