@@ -23,6 +23,12 @@ export interface Diagnostic {
   path: string;
   /** What is wrong, what was expected, and how to fix it. */
   message: string;
+  /**
+   * syntax: not JSONC; schema: what media/experiment.schema.json also says (VS Code's JSON service
+   * reports these already, so the extension can skip them); rule: the cross-field rules and
+   * warnings only this module knows.
+   */
+  kind: 'syntax' | 'schema' | 'rule';
   /** 1-based line and column (UTF-16 code units, as VS Code counts) of the start. */
   line: number;
   column: number;
@@ -90,11 +96,14 @@ class Reporter {
   /** Paths whose VALUE is bad (a type or range error): cross-field checks leave them alone. */
   private readonly badValues: string[] = [];
 
+  /** Which pass is reporting: parseExperiment moves it from syntax to schema to rule. */
+  kind: Diagnostic['kind'] = 'syntax';
+
   add(severity: Diagnostic['severity'], path: string, message: string, offset: number, length: number, badValue = severity === 'error'): void {
     if (badValue) this.badValues.push(path);
     const start = this.position(offset);
     const end = this.position(offset + length);
-    this.diagnostics.push({ severity, path, message, line: start.line, column: start.column, endLine: end.line, endColumn: end.column, offset, length });
+    this.diagnostics.push({ severity, path, message, kind: this.kind, line: start.line, column: start.column, endLine: end.line, endColumn: end.column, offset, length });
   }
 
   /** At a node: a scalar's own text; an object or array by the key that holds it (no page-long squiggles). */
@@ -555,6 +564,7 @@ export function parseExperiment(text: string, _file?: string): ParsedExperiment 
   }
   if (errors.length) return { experiment: structuredClone(DEFAULT_EXPERIMENT), diagnostics: r.diagnostics };
   if (!root) return { experiment: structuredClone(DEFAULT_EXPERIMENT), diagnostics: r.diagnostics };
+  r.kind = 'schema';
   const walked = walk(root, EXPERIMENT_SCHEMA, [], r);
   if (walked === INVALID || typeof walked !== 'object' || walked === null) return { experiment: structuredClone(DEFAULT_EXPERIMENT), diagnostics: r.diagnostics };
   const experiment = walked as Experiment & Record<string, unknown>;
@@ -571,6 +581,7 @@ export function parseExperiment(text: string, _file?: string): ParsedExperiment 
     },
     valid: (...paths) => paths.every((p) => !r.hasErrorAt(p)),
   };
+  r.kind = 'rule';
   checkModel(experiment, context);
   checkSelection(experiment, context);
   checkReference(experiment, context);

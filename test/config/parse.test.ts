@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_EXPERIMENT } from '../../src/config/experiment';
 import { ExperimentError, formatDiagnostic, loadExperiment, parseExperiment } from '../../src/config/validate';
-import { assertAt, diagnosticsOf, errorsOf, only } from './helpers';
+import { assertAt, diagnosticsOf, errorsOf, only, withBase } from './helpers';
 
 const COMMENTED = `// a JSONC experiment
 {
@@ -167,6 +167,12 @@ test('loadExperiment throws ExperimentError listing every error as file:line:col
   assert.ok(diagnostics.every((d) => d.severity === 'warning'));
   assert.equal(experiment.reference?.run, path.resolve(dir, '../runs/ref'), 'relative paths are from the experiment file');
   assert.deepEqual((experiment.data.train as { path: string[] }).path, [path.join(dir, 'a.tar'), '/abs/b.tar']);
+});
+
+test('each diagnostic says which pass found it, so the editor can skip what its JSON service already shows', () => {
+  const kinds = (text: string) => diagnosticsOf(text).map((d) => `${d.kind} ${d.path}`);
+  assert.deepEqual(kinds('{ "a": 1 '), ['syntax ']);
+  assert.deepEqual(kinds(withBase({ selection: { filterRatio: 0.7, chunkz: 16 } })).sort(), ['rule selection.filterRatio', 'schema selection.chunkz']);
 });
 
 test('formatDiagnostic marks warnings', () => {
