@@ -45,7 +45,12 @@ const KINDS = new Map<string, Factory>([
     (s) => {
       const list = (s as unknown as ConcatSpec).sources;
       if (!Array.isArray(list)) throw new Error('a concat source needs "sources": a list of source specs');
-      return new ConcatSource(list.map((p) => createSource(p)));
+      // An entry may carry "max": take at most that many examples from it (mixing pools by count).
+      const limits = list.map((p) => (typeof p.max === 'number' ? p.max : undefined));
+      return new ConcatSource(
+        list.map(({ max: _max, ...p }) => createSource(p as { kind: string })),
+        limits,
+      );
     },
   ],
   [
