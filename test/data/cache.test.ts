@@ -175,3 +175,13 @@ test('an evaluation set prepared with the training tokenizer encodes unseen word
   const row = [...b.tokens.subarray(0, 4)];
   assert.deepEqual(row, [a.tokenizer.idOf('a'), a.tokenizer.idOf('red'), 1, 0], '"ring" was never seen in training');
 });
+
+test('a concat entry with "max" contributes at most that many examples, and max is in the fingerprint', async (t) => {
+  const dir = tempDir(t);
+  const spec = (m: number) => ({ kind: 'concat' as const, sources: [{ kind: 'synthetic', n: 30, seed: 1, max: m }, { kind: 'synthetic', n: 4, seed: 2 }] });
+  const r = await prepare(spec(10), { cacheRoot: dir });
+  assert.equal(r.manifest.count, 14);
+  const other = await prepare(spec(11), { cacheRoot: dir });
+  assert.equal(other.manifest.count, 15);
+  assert.notEqual(other.manifest.fingerprint, r.manifest.fingerprint);
+});
