@@ -46,3 +46,13 @@ test('inspect --json gives the same statistics as data', async (t) => {
   assert.equal(s.lengthHistogram.reduce((n: number, [, c]: [number, number]) => n + c, 0), 100);
   assert.equal(s.unknownRate, 0);
 });
+
+test('on a terminal prepare draws a progress bar on one line', async (t) => {
+  const dir = tempDir(t);
+  const tty = captureStream();
+  (tty as { isTTY: boolean }).isTTY = true;
+  await dataPrepare(['synthetic:300', '--out', path.join(dir, 'p')], tty);
+  const text = tty.text();
+  assert.match(text, /\r\[#+\.*\] +\d+% \d+ ok, 0 skipped, \d+ img\/s/);
+  assert.match(text, /\r\[#{30}\] 100% 300 ok/);
+});
