@@ -6,7 +6,7 @@ import type { SourceSpec } from '../data/sources/registry';
 import type { ScoreName } from '../jest/scores';
 import type { SelectionMethod } from '../jest/selection';
 import type { AdamWConfig } from '../model/adamw';
-import type { ModelConfig } from '../model/config';
+import { DEFAULT_MODEL, type ModelConfig } from '../model/config';
 import type { Device } from '../runtime/device';
 
 export interface EvalSetConfig {
@@ -123,7 +123,9 @@ export const DEFAULT_EXPERIMENT: Experiment = {
     eval: [],
     maxTrainExamples: null,
   },
-  model: { imageSize: 16, patchSizes: [4, 8], width: 64, depth: 1, heads: 4, mlpRatio: 4, embedDim: 64, vocabSize: 8192, seqLen: 8 },
+  model: { ...DEFAULT_MODEL },
+  // the AdamW part equals model/adamw's DEFAULT_ADAMW (a test checks; importing it here would pull
+  // the graph builder into the editor's config code)
   optimizer: { lr: 2e-3, warmupSteps: 50, schedule: 'cosine', minLrRatio: 0.05, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 1e-4, clipNorm: 1 },
   training: { batchSize: 64, steps: 1000, seed: 0 },
   selection: { method: 'jest', score: 'learnability', filterRatio: 0.8, chunks: 16, temperature: 1, independentMode: 'topk' },

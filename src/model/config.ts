@@ -3,7 +3,7 @@
 export interface ModelConfig {
   /** Square input images, pixels per side (images arrive as uint8 NHWC RGB). */
   imageSize: number;
-  /** Patch sizes the Flexi image tower runs at (each divides imageSize); the first is the default. */
+  /** Patch sizes the Flexi image tower runs at (each divides imageSize); the smallest is full resolution. */
   patchSizes: number[];
   /** Transformer width of both towers. */
   width: number;
@@ -21,7 +21,8 @@ export interface ModelConfig {
   seqLen: number;
 }
 
-/** The small model the prototype measured on emoji/icons (~0.46M params with a 5.5k vocabulary). */
+/** The small model the prototype measured on emoji/icons (~0.46M params at a 5.5k vocabulary; the
+ * vocabulary is a cap: the tokenizer uses fewer ids when the captions have fewer words). */
 export const DEFAULT_MODEL: ModelConfig = {
   imageSize: 16,
   patchSizes: [4, 8],
@@ -30,7 +31,7 @@ export const DEFAULT_MODEL: ModelConfig = {
   heads: 4,
   mlpRatio: 4,
   embedDim: 64,
-  vocabSize: 5500,
+  vocabSize: 8192,
   seqLen: 8,
 };
 

@@ -43,7 +43,8 @@ const HOW_TO_INSTALL: Record<ResolvedDevice, string> = {
 export function sessionOptions(device: ResolvedDevice, threads: number): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [device],
-    intraOpNumThreads: threads > 0 ? threads : undefined,
+    // 0 = leave it to onnxruntime (one thread per core); the binding rejects an explicit undefined
+    ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,

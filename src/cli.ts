@@ -1,0 +1,202 @@
+#!/usr/bin/env node
+// jest-studio: the engine's command line. The extension runs these same commands as child
+// processes (--events streams every event as a JSON line; over IPC when there is a channel).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadExperiment, formatDiagnostic, parseExperiment } from './config/validate';
+import type { Experiment } from './config/experiment';
+import { dataMain } from './cli/data';
+import { demoOptions, runDemo } from './cli/demo';
+import { ProgressBar } from './cli/progress';
+import { exportImageEncoder, exportTextEncoder } from './model/export';
+import { ENCODER_FILES } from './jest/reference';
+import { resolutionPlan } from './jest/flexi';
+import { loadCheckpoint } from './runtime/checkpoint';
+import { TrainingSession } from './runtime/training-session';
+import { compareRuns, formatComparison } from './runs/compare';
+import type { RunEvent } from './runs/events';
+import { RUN_FILES, newRunDir } from './runs/folder';
+import { readRun } from './runs/reader';
+import { evaluate } from './train/evaluate';
+import { openExperimentData } from './train/inputs';
+import { runTraining } from './train/loop';
+
+const USAGE = `jest-studio: JEST data curation for SigLIP-style image-text training, on onnxruntime-node
+
+Usage:
+  jest-studio demo [--quick] [--steps N] [--pool-icons N] [--eval-max N] [--runs DIR]
+      The main job: a reference on curated emoji, then uniform vs JEST on a raw icon + noisy emoji
+      pool, evaluated zero-shot on a held-out emoji style; ends with a comparison table.
+  jest-studio train <experiment.jest.json> [--runs DIR | --run-dir DIR] [--steps N] [--device D] [--events]
+  jest-studio resume <run-dir> [--events]
+  jest-studio eval <run-dir> [--events]          evaluate the run's latest checkpoint on its eval sets
+  jest-studio export <run-dir> [--out DIR]       image/text encoders (.onnx) from the latest checkpoint
+  jest-studio compare <run-dir> <run-dir>... [--set NAME] [--metric zero-shot/top5] [--target X]
+      steps and FLOPs each run needs to reach the first run's final value (or --target)
+  jest-studio validate <experiment.jest.json>    print the file's errors and warnings
+  jest-studio data prepare|inspect ...           see 'jest-studio data --help'
+
+--events prints every run event as one JSON line on stdout (progress goes to stderr).
+`;
+
+type Flags = Record<string, string | boolean>;
+
+function parse(argv: string[]): { positional: string[]; flags: Flags } {
+  const positional: string[] = [];
+  const flags: Flags = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) {
+      positional.push(a);
+      continue;
+    }
+    const [k, v] = a.slice(2).split('=', 2);
+    if (v !== undefined) flags[k] = v;
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--') && !['events', 'quick', 'help'].includes(k)) flags[k] = argv[++i];
+    else flags[k] = true;
+  }
+  return { positional, flags };
+}
+
+/** Where events go: a progress bar on stderr, and JSON lines on stdout / the IPC channel when asked. */
+function eventSink(label: string, flags: Flags): (e: RunEvent) => void {
+  const bar = new ProgressBar(label);
+  const ipc = typeof process.send === 'function';
+  return (e) => {
+    if (ipc) process.send!({ kind: 'run-event', event: e });
+    if (flags.events) process.stdout.write(JSON.stringify(e) + '\n');
+    bar.onEvent(e);
+  };
+}
+
+/** SIGINT/SIGTERM stop the run after the current step, with a checkpoint; a second SIGINT quits at once. */
+function stopSignal(): AbortSignal {
+  const c = new AbortController();
+  let count = 0;
+  const handler = (sig: string) => {
+    if (++count > 1) process.exit(130);
+    process.stderr.write(`\n${sig}: stopping after this step and writing a checkpoint (again to quit at once)\n`);
+    c.abort();
+  };
+  process.on('SIGINT', () => handler('SIGINT'));
+  process.on('SIGTERM', () => handler('SIGTERM'));
+  process.on('disconnect', () => handler('parent disconnected'));
+  return c.signal;
+}
+
+function log(m: string): void {
+  process.stderr.write(`${m}\n`);
+}
+
+function readRunExperiment(runDir: string): Experiment {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILES.config), 'utf8')) as Experiment;
+  } catch {
+    throw new Error(`${runDir} is not a run folder (no readable ${RUN_FILES.config})`);
+  }
+}
+
+async function sessionFromCheckpoint(runDir: string, e: Experiment): Promise<TrainingSession> {
+  const ck = await loadCheckpoint(path.join(runDir, RUN_FILES.checkpoints, 'latest.ckpt'), { model: e.model });
+  const s = await TrainingSession.create({ model: e.model, optimizer: e.optimizer, runtime: e.runtime });
+  await s.loadState(ck.state);
+  return s;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  const { positional, flags } = parse(rest);
+  switch (cmd) {
+    case 'demo':
+      return runDemo(demoOptions(flags));
+    case 'train': {
+      if (!positional[0]) throw new Error('train needs an experiment file: jest-studio train my.jest.json');
+      const { experiment, diagnostics } = await loadExperiment(positional[0]);
+      for (const d of diagnostics) log(formatDiagnostic(d, positional[0]));
+      if (flags.steps) experiment.training.steps = Number(flags.steps);
+      if (typeof flags.device === 'string') experiment.runtime.device = flags.device as Experiment['runtime']['device'];
+      const runDir = typeof flags['run-dir'] === 'string' ? path.resolve(flags['run-dir']) : newRunDir(path.resolve(String(flags.runs ?? 'runs')), experiment.name);
+      log(`run folder: ${runDir}`);
+      const r = await runTraining(experiment, { runDir, resume: false, signal: stopSignal(), onEvent: eventSink(experiment.name, flags), log });
+      return r.status === 'finished' ? 0 : r.status === 'stopped' ? 130 : 1;
+    }
+    case 'resume': {
+      const runDir = path.resolve(positional[0] ?? '');
+      const e = readRunExperiment(runDir);
+      const r = await runTraining(e, { runDir, resume: true, signal: stopSignal(), onEvent: eventSink(e.name, flags), log });
+      return r.status === 'finished' ? 0 : r.status === 'stopped' ? 130 : 1;
+    }
+    case 'eval': {
+      const runDir = path.resolve(positional[0] ?? '');
+      const e = readRunExperiment(runDir);
+      const data = await openExperimentData(e, log);
+      const s = await sessionFromCheckpoint(runDir, e);
+      for (const es of data.evalSets) {
+        const r = await evaluate(s, es.set, es.tasks, resolutionPlan(e).evalPatchSize, es.max);
+        const line = { set: es.name, step: s.stepCount, examples: r.examples, metrics: r.metrics };
+        process.stdout.write(flags.events ? JSON.stringify(line) + '\n' : `${es.name} (step ${s.stepCount}, ${r.examples} examples): ${Object.entries(r.metrics).map(([k, v]) => `${k} ${k.includes('classes') ? v : (v * 100).toFixed(2) + '%'}`).join(', ')}\n`);
+      }
+      await s.release();
+      return 0;
+    }
+    case 'export': {
+      const runDir = path.resolve(positional[0] ?? '');
+      const e = readRunExperiment(runDir);
+      const out = path.resolve(String(flags.out ?? path.join(runDir, RUN_FILES.models)));
+      fs.mkdirSync(out, { recursive: true });
+      const s = await sessionFromCheckpoint(runDir, e);
+      const params = await s.getContiguousParameters();
+      const tokenizer = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILES.models, 'tokenizer.json'), 'utf8'));
+      fs.writeFileSync(path.join(out, ENCODER_FILES.image), exportImageEncoder(e.model, params, resolutionPlan(e).evalPatchSize));
+      fs.writeFileSync(path.join(out, ENCODER_FILES.text), exportTextEncoder(e.model, params, tokenizer));
+      await s.release();
+      log(`wrote ${path.join(out, ENCODER_FILES.image)} and ${ENCODER_FILES.text} (step ${s.stepCount})`);
+      return 0;
+    }
+    case 'compare': {
+      if (positional.length === 0) throw new Error('compare needs run folders: jest-studio compare runs/a runs/b');
+      const runs = positional.map((d) => {
+        const r = readRun(path.resolve(d));
+        return { name: r.info.name === path.basename(d) ? r.info.name : `${r.info.name} (${path.basename(d)})`, events: r.events };
+      });
+      const firstEval = runs[0].events.find((e) => e.type === 'eval');
+      const set = typeof flags.set === 'string' ? flags.set : firstEval?.type === 'eval' ? firstEval.set : '';
+      const metric = typeof flags.metric === 'string' ? flags.metric : 'zero-shot/top5';
+      const target = flags.target !== undefined ? Number(flags.target) : undefined;
+      process.stdout.write(formatComparison(compareRuns(runs, set, metric, target), metric) + '\n');
+      return 0;
+    }
+    case 'validate': {
+      const file = positional[0];
+      if (!file) throw new Error('validate needs an experiment file');
+      const { diagnostics } = parseExperiment(fs.readFileSync(file, 'utf8'), file);
+      for (const d of diagnostics) process.stdout.write(formatDiagnostic(d, file) + '\n');
+      const errors = diagnostics.filter((d) => d.severity === 'error').length;
+      process.stdout.write(`${file}: ${errors} error(s), ${diagnostics.length - errors} warning(s)\n`);
+      return errors ? 1 : 0;
+    }
+    case 'data':
+      return dataMain(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return cmd ? 0 : 2;
+    default:
+      process.stderr.write(`unknown command "${cmd}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      process.stderr.write(`jest-studio: ${err.message}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+export { main };

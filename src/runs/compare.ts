@@ -1,0 +1,99 @@
+// Steps and FLOPs each run needs to reach a target accuracy: the paper's headline comparison
+// ("13x fewer iterations, 10x less compute"). Between two evaluations the crossing is linearly
+// interpolated, in steps and in FLOPs alike.
+import type { EvalEvent, RunEvent } from './events';
+
+export interface CurvePoint {
+  step: number;
+  flops: number;
+  value: number;
+}
+
+export interface Reach {
+  /** Steps / FLOPs at which the metric first reaches the target; null if it never does. */
+  steps: number | null;
+  flops: number | null;
+  final: number;
+  finalStep: number;
+  finalFlops: number;
+}
+
+export function evalCurve(events: RunEvent[], set: string, metric: string): CurvePoint[] {
+  const byStep = new Map<number, CurvePoint>();
+  for (const e of events) {
+    if (e.type !== 'eval' || e.set !== set || !(metric in e.metrics)) continue;
+    // a resumed run may log a step twice: the later event wins
+    byStep.set(e.step, { step: e.step, flops: (e as EvalEvent).flops.total, value: e.metrics[metric] });
+  }
+  return [...byStep.values()].sort((a, b) => a.step - b.step);
+}
+
+export function reach(curve: CurvePoint[], target: number): Reach {
+  if (curve.length === 0) throw new Error('no evaluation points to compare');
+  const last = curve[curve.length - 1];
+  const out: Reach = { steps: null, flops: null, final: last.value, finalStep: last.step, finalFlops: last.flops };
+  for (let i = 0; i < curve.length; i++) {
+    const p = curve[i];
+    if (p.value < target) continue;
+    if (i === 0) return { ...out, steps: p.step, flops: p.flops };
+    const q = curve[i - 1];
+    const t = p.value === q.value ? 1 : (target - q.value) / (p.value - q.value);
+    return { ...out, steps: q.step + t * (p.step - q.step), flops: q.flops + t * (p.flops - q.flops) };
+  }
+  return out;
+}
+
+export interface ComparisonRow {
+  name: string;
+  reach: Reach;
+  /** baseline steps / this run's steps (how many times fewer), null if it never reaches. */
+  stepSpeedup: number | null;
+  flopSpeedup: number | null;
+}
+
+/** Compare runs against the first one; the target defaults to the first run's final value. */
+export function compareRuns(runs: { name: string; events: RunEvent[] }[], set: string, metric: string, target?: number): { target: number; rows: ComparisonRow[] } {
+  if (runs.length === 0) throw new Error('compare needs at least one run');
+  const curves = runs.map((r) => evalCurve(r.events, set, metric));
+  curves.forEach((c, i) => {
+    if (c.length === 0) throw new Error(`run ${runs[i].name} has no "${metric}" evaluations on set "${set}"`);
+  });
+  const tgt = target ?? curves[0][curves[0].length - 1].value;
+  const reaches = curves.map((c) => reach(c, tgt));
+  const base = reaches[0];
+  const rows = runs.map((r, i) => ({
+    name: r.name,
+    reach: reaches[i],
+    stepSpeedup: base.steps !== null && reaches[i].steps ? base.steps / reaches[i].steps! : null,
+    flopSpeedup: base.flops !== null && reaches[i].flops ? base.flops / reaches[i].flops! : null,
+  }));
+  return { target: tgt, rows };
+}
+
+function fmtFlops(x: number | null): string {
+  if (x === null) return 'never';
+  const units = ['', 'K', 'M', 'G', 'T', 'P', 'E'];
+  let i = 0;
+  while (x >= 1000 && i < units.length - 1) {
+    x /= 1000;
+    i++;
+  }
+  return `${x.toFixed(x < 10 ? 2 : 1)}${units[i]}`;
+}
+
+/** A plain-text table for terminals and reports. */
+export function formatComparison(c: { target: number; rows: ComparisonRow[] }, metric: string): string {
+  const pct = (v: number) => (metric.includes('/') && v <= 1 ? `${(v * 100).toFixed(2)}%` : v.toFixed(4));
+  const head = ['run', `final ${metric}`, 'steps to target', 'x fewer steps', 'FLOPs to target', 'x fewer FLOPs'];
+  const body = c.rows.map((r) => [
+    r.name,
+    pct(r.reach.final),
+    r.reach.steps === null ? 'never' : r.reach.steps.toFixed(0),
+    r.stepSpeedup === null ? '-' : r.stepSpeedup.toFixed(2),
+    fmtFlops(r.reach.flops),
+    r.flopSpeedup === null ? '-' : r.flopSpeedup.toFixed(2),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((x, i) => x.padEnd(widths[i])).join('  ');
+  return [`target: ${metric} >= ${pct(c.target)} (the first run's final value unless given)`, line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
