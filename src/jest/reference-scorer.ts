@@ -1,16 +1,16 @@
-// The reference's per-pair loss matrix R for any super-batch. The reference is frozen, so with
+// The reference's side of scoring: its embeddings of any super-batch, for R = its pair losses. The reference is frozen, so with
 // `cacheEmbeddings` the whole pool is embedded ONCE and kept on disk under a fingerprint of the
 // pool and the reference weights; R is then one small matrix product plus the loss (embeddings
 // are cached, not losses: the contrastive loss depends on the batch). Without the cache, each
 // super-batch is embedded online, and that forward pass is charged to reference scoring.
+// The pair losses themselves are computed in the selection score graph (score-graph.ts).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import * as ort from 'onnxruntime-node';
 import type { Batch, PreparedDataset } from '../data/cache/dataset';
 import { buildPairLossFromEmbeddings } from '../model/graphs';
-import { graphFlops, serialize } from '../onnx';
-import { SessionCache } from '../runtime/session-cache';
+import { graphFlops } from '../onnx';
 import type { ReferenceModel } from './reference';
+import type { ReferenceEmbeddings } from './scoring';
 
 export interface ReferenceScorerOptions {
   cache: boolean;
@@ -27,7 +27,6 @@ export class ReferenceScorer {
   /** Seconds spent building or reading the cache. */
   cacheSeconds = 0;
   private embeddings: { image: Float32Array; text: Float32Array } | null = null;
-  private readonly pairSessions: SessionCache;
   private readonly pairFlops = new Map<number, number>();
 
   private constructor(
@@ -35,7 +34,6 @@ export class ReferenceScorer {
     private readonly pool: PreparedDataset,
     private readonly opts: ReferenceScorerOptions,
   ) {
-    this.pairSessions = new SessionCache('cpu', 1);
   }
 
   static async create(reference: ReferenceModel, pool: PreparedDataset, opts: ReferenceScorerOptions): Promise<ReferenceScorer> {
@@ -90,8 +88,12 @@ export class ReferenceScorer {
     this.cacheSeconds = (Date.now() - t0) / 1000;
   }
 
-  /** R for the super-batch `batch` (rows of the pool) and the FLOPs it cost. */
-  async lossMatrix(batch: Batch): Promise<{ matrix: Float32Array; flops: number }> {
+  /**
+   * The reference's embeddings of the super-batch `batch` (rows of the pool), from the cache or
+   * computed now, with the FLOPs that cost: the forward passes when not cached, plus the B×B
+   * pair-loss arithmetic the score graph will do with them.
+   */
+  async embeddingsFor(batch: Batch): Promise<ReferenceEmbeddings & { flops: number }> {
     const n = batch.indices.length;
     const E = this.reference.model.embedDim;
     let image: Float32Array;
@@ -114,19 +116,10 @@ export class ReferenceScorer {
       pairFlops = graphFlops(buildPairLossFromEmbeddings(n, E));
       this.pairFlops.set(n, pairFlops);
     }
-    flops += pairFlops;
-    const session = await this.pairSessions.get(`pairs|${n}x${E}`, () => serialize(buildPairLossFromEmbeddings(n, E)));
-    const r = await session.run({
-      image_embeddings: new ort.Tensor('float32', image, [n, E]),
-      text_embeddings: new ort.Tensor('float32', text, [n, E]),
-      t_prime: new ort.Tensor('float32', Float32Array.of(this.reference.tPrime), [1]),
-      bias: new ort.Tensor('float32', Float32Array.of(this.reference.bias), [1]),
-    });
-    return { matrix: r.pair_losses.data as Float32Array, flops };
+    return { image, text, embedDim: E, tPrime: this.reference.tPrime, bias: this.reference.bias, flops: flops + pairFlops };
   }
 
   async release(): Promise<void> {
-    await this.pairSessions.release();
     await this.reference.release();
   }
 }

@@ -210,6 +210,22 @@ export class TrainingSession {
     return out;
   }
 
+  /**
+   * Run another graph of this model (selection scores, probes) with the CURRENT parameters fed as
+   * its `theta.decay` / `theta.plain` inputs (on the device when the state is there). `build`
+   * runs once per key; graphs get WebGPU's fan-out limit through `maxFanout`.
+   */
+  async runWithParameters(
+    key: string,
+    build: (maxFanout: number) => Uint8Array,
+    feeds: Record<string, ort.Tensor>,
+    usesParameters = true,
+  ): Promise<ort.InferenceSession.ReturnType> {
+    const session = await this.cache.get(key, () => build(this.maxFanout));
+    const state = this.state.feeds();
+    return session.run(usesParameters ? { 'theta.decay': state['theta.decay'], 'theta.plain': state['theta.plain'], ...feeds } : feeds);
+  }
+
   /** A host copy of the parameters. */
   async getContiguousParameters(): Promise<FlatValues> {
     const s = await this.state.read();

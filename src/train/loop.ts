@@ -12,8 +12,10 @@ import { resolutionPlan } from '../jest/flexi';
 import { Ledger } from '../jest/ledger';
 import { ENCODER_FILES, openEncoderReference } from '../jest/reference';
 import { ReferenceScorer } from '../jest/reference-scorer';
-import { SCORE_NEEDS, scoreMatrix } from '../jest/scores';
-import { independentSelect, jointSelect, randomSubBatchScore, subBatchScore, uniformSelect } from '../jest/selection';
+import type { ScoreGraphSpec } from '../jest/score-graph';
+import { SCORE_NEEDS } from '../jest/scores';
+import { scoreSuperBatch, type SuperBatchScores } from '../jest/scoring';
+import { independentSelect, jointSelect, randomSubBatchScore, subBatchScore } from '../jest/selection';
 import { exportImageEncoder, exportTextEncoder } from '../model/export';
 import { buildScoring, buildTrainStep } from '../model/graphs';
 import { parameterCount } from '../model/layout';
@@ -114,7 +116,12 @@ export async function runTraining(e: Experiment, opts: TrainOptions): Promise<Tr
     }
 
     const trainFlops = buildTrainStep(e.model, e.optimizer, plan.train).flops;
+    // The learner's share of scoring is its forward pass over the super-batch (the B×B score
+    // arithmetic is charged to the reference: it is what the cached path costs per step).
     const scoringFlops = needs.learner ? buildScoring(e.model, B, plan.scoringPatchSize).flops : 0;
+    const scoreSpec: ScoreGraphSpec | null = selecting
+      ? { score: e.selection.score, superBatch: B, patchSize: plan.scoringPatchSize, referenceEmbedDim: scorer?.reference.model.embedDim ?? null }
+      : null;
     run.emit({
       type: 'run-start',
       runId: run.info.id,
@@ -165,34 +172,27 @@ export async function runTraining(e: Experiment, opts: TrainOptions): Promise<Tr
       // score and select
       let selected: Int32Array;
       let stats: SelectionStats | undefined;
-      let learner: Float32Array | null = null;
-      let reference: Float32Array | null = null;
-      if (!selecting) {
-        selected = Int32Array.from({ length: b }, (_, i) => i);
-      } else {
-        if (needs.learner) {
-          const groups = [{ patchSize: plan.scoringPatchSize, pixels: superBatch.pixels }];
-          learner = (await session.runEvalStep({ images: groups, tokens: superBatch.tokens })).pairLosses;
-          ledger.learnerScoring += scoringFlops;
-        }
-        if (needs.reference) {
-          const r = await scorer!.lossMatrix(superBatch);
-          reference = r.matrix;
-          ledger.referenceScoring += r.flops;
-        }
+      let scored: SuperBatchScores | null = null;
+      if (selecting) {
+        const ref = needs.reference ? await scorer!.embeddingsFor(superBatch) : null;
+        const snapshotNow = e.snapshotEvery > 0 && step % e.snapshotEvery === 0;
+        scored = await scoreSuperBatch(session, e.model, { ...scoreSpec!, withMatrix: snapshotNow }, needs.learner ? superBatch : null, ref);
+        if (needs.learner) ledger.learnerScoring += scoringFlops;
+        if (ref) ledger.referenceScoring += ref.flops;
       }
       const tScore = performance.now();
-      if (selecting) {
-        const S = scoreMatrix(e.selection.score, B, learner, reference);
+      if (scored) {
         const sel = e.selection;
-        selected =
-          sel.method === 'jest'
-            ? jointSelect(S, B, b, { chunks: sel.chunks, temperature: sel.temperature }, selectionRng)
-            : independentSelect(S, B, b, { mode: sel.independentMode, perExample: 'diagonal', temperature: sel.temperature }, selectionRng);
-        stats = selectionStats(e, S, B, selected, learner, reference, superBatch, pool.examples);
-        if (e.snapshotEvery > 0 && step % e.snapshotEvery === 0) {
-          await writeSnapshot(run, step, superBatch, selected, learner, reference, S, pool);
+        let batchScore: number;
+        if (sel.method === 'jest') {
+          const j = jointSelect(scored.pairs, b, { chunks: sel.chunks, temperature: sel.temperature }, selectionRng);
+          [selected, batchScore] = [j.indices, j.score];
+        } else {
+          selected = independentSelect(scored.pairs, b, { mode: sel.independentMode, perExample: 'diagonal', temperature: sel.temperature }, selectionRng);
+          batchScore = subBatchScore(scored.pairs, selected);
         }
+        stats = selectionStats(e, scored, B, selected, batchScore, superBatch, pool.examples);
+        if (scored.matrix) await writeSnapshot(run, step, superBatch, selected, scored, pool);
       } else {
         selected = Int32Array.from({ length: b }, (_, i) => i);
       }
@@ -282,19 +282,18 @@ function toTrainBatch(batch: Batch, groups: { patchSize: number; count: number }
   return { images, tokens: batch.tokens };
 }
 
-function diagMean(m: Float32Array, n: number, idx: Int32Array): number {
+function diagMean(d: Float32Array, idx: Int32Array): number {
   let s = 0;
-  for (const i of idx) s += m[i * n + i];
+  for (const i of idx) s += d[i];
   return s / idx.length;
 }
 
 function selectionStats(
   e: Experiment,
-  S: Float32Array,
+  scored: SuperBatchScores,
   B: number,
   selected: Int32Array,
-  learner: Float32Array | null,
-  reference: Float32Array | null,
+  batchScore: number,
   superBatch: Batch,
   examples: readonly { noise?: string }[],
 ): SelectionStats {
@@ -311,10 +310,10 @@ function selectionStats(
     score: e.selection.score,
     superBatch: B,
     selected: b,
-    selectedScore: subBatchScore(S, B, selected) / b,
-    randomScore: randomSubBatchScore(S, B, b) / b,
-    selectedLearnerLoss: learner ? diagMean(learner, B, selected) : undefined,
-    selectedReferenceLoss: reference ? diagMean(reference, B, selected) : undefined,
+    selectedScore: batchScore / b,
+    randomScore: randomSubBatchScore(scored.total, scored.trace, B, b) / b,
+    selectedLearnerLoss: scored.learnerDiag ? diagMean(scored.learnerDiag, selected) : undefined,
+    selectedReferenceLoss: scored.referenceDiag ? diagMean(scored.referenceDiag, selected) : undefined,
     selectedNoisy: tagged ? noisy : undefined,
   };
 }
@@ -325,12 +324,12 @@ async function writeSnapshot(
   step: number,
   superBatch: Batch,
   selected: Int32Array,
-  learner: Float32Array | null,
-  reference: Float32Array | null,
-  S: Float32Array,
+  scored: SuperBatchScores,
   pool: ExperimentData['pool'],
 ): Promise<void> {
   const B = superBatch.indices.length;
+  const S = scored.matrix!;
+  const order = new Map(Array.from(selected, (i, k) => [i, k]));
   const name = `step-${String(step).padStart(6, '0')}`;
   const chosen = new Set(selected);
   const round = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -340,12 +339,12 @@ async function writeSnapshot(
     caption: superBatch.captions[i],
     label: superBatch.labels[i],
     noise: pool.examples[r].noise,
-    learnerLoss: learner ? round(learner[i * B + i]) : null,
-    referenceLoss: reference ? round(reference[i * B + i]) : null,
+    learnerLoss: scored.learnerDiag ? round(scored.learnerDiag[i]) : null,
+    referenceLoss: scored.referenceDiag ? round(scored.referenceDiag[i]) : null,
     score: round(S[i * B + i]),
     selected: chosen.has(i),
     /** Position in the selection order (joint selection draws chunk by chunk), or -1. */
-    order: selected.indexOf(i),
+    order: order.get(i) ?? -1,
   }));
   const sub = Array.from(selected, (i) => Array.from(selected, (j) => round(S[i * B + j])));
   const file = path.join(RUN_FILES.batches, `${name}.json`);

@@ -3,7 +3,7 @@
 // softmax it claims to.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { gumbelTopK, independentSelect, jointSelect, randomSubBatchScore, subBatchScore, uniformSelect } from '../../src/jest/selection';
+import { gumbelTopK, independentSelect, jointSelect, pairScores, randomSubBatchScore, subBatchScore, uniformSelect } from '../../src/jest/selection';
 import { scoreMatrix } from '../../src/jest/scores';
 import { Rng } from '../../src/util/rng';
 
@@ -28,8 +28,8 @@ test('joint selection finds a block learnable only jointly; independent selectio
     const block = Array.from(uniformSelect(n, b, r));
     const s = planted(n, block, 1, seed);
     const inBlock = new Set(block);
-    const joint = jointSelect(s, n, b, { chunks: 4, temperature: 1 }, new Rng(100 + seed));
-    const indep = independentSelect(s, n, b, { mode: 'sample', perExample: 'diagonal', temperature: 1 }, new Rng(100 + seed));
+    const joint = jointSelect(pairScores(s, n), b, { chunks: 4, temperature: 1 }, new Rng(100 + seed)).indices;
+    const indep = independentSelect(pairScores(s, n), b, { mode: 'sample', perExample: 'diagonal', temperature: 1 }, new Rng(100 + seed));
     jointHits += Array.from(joint).filter((i) => inBlock.has(i)).length;
     independentHits += Array.from(indep).filter((i) => inBlock.has(i)).length;
   }
@@ -46,20 +46,31 @@ test('joint selection returns exactly b distinct indices for every filter ratio 
   for (const f of [0.5, 0.8, 0.9]) {
     const b = Math.round(n * (1 - f));
     for (const chunks of [1, 2, 4, b].filter((c) => b % c === 0)) {
-      const idx = jointSelect(s, n, b, { chunks, temperature: 1 }, new Rng(chunks));
+      const idx = jointSelect(pairScores(s, n), b, { chunks, temperature: 1 }, new Rng(chunks)).indices;
       assert.equal(idx.length, b, `f=${f} chunks=${chunks}`);
       assert.equal(new Set(idx).size, b, `f=${f} chunks=${chunks}: repeated index`);
       assert.ok(Array.from(idx).every((i) => i >= 0 && i < n));
     }
   }
-  assert.throws(() => jointSelect(s, n, 16, { chunks: 3, temperature: 1 }, new Rng(1)), /divisible by the number of chunks 3/);
-  assert.throws(() => jointSelect(s, n, 81, { chunks: 1, temperature: 1 }, new Rng(1)), /cannot select 81 of 80/);
+  assert.throws(() => jointSelect(pairScores(s, n), 16, { chunks: 3, temperature: 1 }, new Rng(1)), /divisible by the number of chunks 3/);
+  assert.throws(() => jointSelect(pairScores(s, n), 81, { chunks: 1, temperature: 1 }, new Rng(1)), /cannot select 81 of 80/);
+});
+
+test('the batch score joint selection keeps while drawing equals the sub-matrix sum', () => {
+  const n = 50;
+  const r = new Rng(2);
+  const s = Float32Array.from({ length: n * n }, () => r.normal());
+  const p = pairScores(s, n);
+  for (const chunks of [1, 2, 5, 10]) {
+    const j = jointSelect(p, 10, { chunks, temperature: 1 }, new Rng(chunks));
+    assert.ok(Math.abs(j.score - subBatchScore(p, j.indices)) < 1e-4, `chunks ${chunks}: ${j.score} vs ${subBatchScore(p, j.indices)}`);
+  }
 });
 
 test('selection is reproducible from its seed', () => {
   const s = planted(40, [0, 5, 9], 1, 3);
-  const a = jointSelect(s, 40, 8, { chunks: 4, temperature: 1 }, new Rng(7));
-  const b = jointSelect(s, 40, 8, { chunks: 4, temperature: 1 }, new Rng(7));
+  const a = jointSelect(pairScores(s, 40), 8, { chunks: 4, temperature: 1 }, new Rng(7)).indices;
+  const b = jointSelect(pairScores(s, 40), 8, { chunks: 4, temperature: 1 }, new Rng(7)).indices;
   assert.deepEqual(a, b);
 });
 
@@ -69,20 +80,25 @@ test('joint selection raises the batch score above a random batch and above the 
   const r = new Rng(5);
   const block = Array.from(uniformSelect(n, b, r));
   const s = planted(n, block, 1, 5);
-  const joint = jointSelect(s, n, b, { chunks: 16, temperature: 1 }, new Rng(1));
-  const indep = independentSelect(s, n, b, { mode: 'topk', perExample: 'diagonal', temperature: 1 }, new Rng(1));
-  const random = randomSubBatchScore(s, n, b);
-  assert.ok(subBatchScore(s, n, joint) > subBatchScore(s, n, indep) + 50, `joint ${subBatchScore(s, n, joint)} vs independent ${subBatchScore(s, n, indep)}`);
-  assert.ok(subBatchScore(s, n, joint) > random + 50);
+  const joint = jointSelect(pairScores(s, n), b, { chunks: 16, temperature: 1 }, new Rng(1)).indices;
+  const indep = independentSelect(pairScores(s, n), b, { mode: 'topk', perExample: 'diagonal', temperature: 1 }, new Rng(1));
+  let total = 0;
+  let trace = 0;
+  s.forEach((v) => (total += v));
+  for (let i = 0; i < n; i++) trace += s[i * n + i];
+  const random = randomSubBatchScore(total, trace, n, b);
+  const p = pairScores(s, n);
+  assert.ok(subBatchScore(p, joint) > subBatchScore(p, indep) + 50, `joint ${subBatchScore(pairScores(s, n), joint)} vs independent ${subBatchScore(pairScores(s, n), indep)}`);
+  assert.ok(subBatchScore(pairScores(s, n), joint) > random + 50);
 });
 
 test('independent top-k keeps the best per-example scores; batch mode counts both directions', () => {
   const n = 5;
   const s = new Float32Array(n * n);
   [3, 1, 4, 1, 5].forEach((v, i) => (s[i * n + i] = v));
-  assert.deepEqual(Array.from(independentSelect(s, n, 2, { mode: 'topk', perExample: 'diagonal', temperature: 1 }, new Rng(0))), [4, 2]);
+  assert.deepEqual(Array.from(independentSelect(pairScores(s, n), 2, { mode: 'topk', perExample: 'diagonal', temperature: 1 }, new Rng(0))), [4, 2]);
   s[0 * n + 3] = 10; // example 3 pairs well with example 0
-  assert.deepEqual(Array.from(independentSelect(s, n, 2, { mode: 'topk', perExample: 'batch', temperature: 1 }, new Rng(0))), [0, 3]);
+  assert.deepEqual(Array.from(independentSelect(pairScores(s, n), 2, { mode: 'topk', perExample: 'batch', temperature: 1 }, new Rng(0))), [0, 3]);
 });
 
 test('Gumbel-top-k draws the softmax it claims (first draw frequencies)', () => {
