@@ -102,9 +102,13 @@ export class RunStore implements vscode.Disposable {
     // the status file (when given) is newer than the last status event of a run that was killed
     if (init.status) summary.status = init.status;
     if (init.step !== undefined) summary.step = Math.max(summary.step, init.step);
+    // Listeners saw the old events already: announce only what is new (a re-read folder has the
+    // same events plus those appended since).
+    const known = this.runs.get(dir)?.events.length ?? 0;
+    const fresh = events.length >= known ? events.slice(known) : events.slice();
     this.runs.set(dir, { summary, events: events.slice() });
     this.changed.fire();
-    if (events.length) this.appended.fire({ dir, events: events.slice() });
+    if (fresh.length) this.appended.fire({ dir, events: fresh });
   }
 
   append(dir: string, events: RunEvent[]): void {

@@ -1,0 +1,255 @@
+// Experiment-file commands: New Experiment, Set Filter Ratio, Configure Flexi-JEST, Choose Reference
+// Model. Each edit is an undoable WorkspaceEdit of the file (authoring/edits.ts), with input
+// validated before it is written; the engine's diagnostics then re-check the whole file.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { superBatchSize, type Experiment } from '../../src/config/experiment';
+import { experimentTemplate } from '../../src/config/template';
+import { parseExperiment } from '../../src/config/validate';
+import { overrideFlags, runsRootFor } from '../config';
+import type { Services } from '../context';
+import { editFields, fieldValue, type FieldEdit } from '../authoring/edits';
+import { requireTrust } from '../trust';
+import { experimentDocument } from './args';
+import { readyExperiment } from './runs';
+
+const NAME_RE = /^[A-Za-z0-9._-]{1,60}$/;
+
+function currentExperiment(doc: vscode.TextDocument): Experiment {
+  return parseExperiment(doc.getText()).experiment;
+}
+
+/** A path as the experiment file should hold it: relative to the file's folder, with forward slashes. */
+function relativeTo(doc: vscode.TextDocument, target: string): string {
+  const rel = path.relative(path.dirname(doc.fileName), target) || '.';
+  return rel.split(path.sep).join('/');
+}
+
+export async function newExperiment(s: Services, folderArg?: unknown, nameArg?: unknown): Promise<vscode.Uri | undefined> {
+  const folder = folderArg instanceof vscode.Uri ? folderArg.fsPath : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (!folder) {
+    void vscode.window.showErrorMessage('New Experiment needs a folder: open a folder (File: Open Folder) first.');
+    return undefined;
+  }
+  const name =
+    typeof nameArg === 'string'
+      ? nameArg
+      : await vscode.window.showInputBox({
+          title: 'JEST: New Experiment',
+          prompt: 'Experiment name (names its file and its run folders)',
+          value: 'my-experiment',
+          validateInput: (v) =>
+            !NAME_RE.test(v) ? 'Use 1 to 60 letters, digits, ".", "_" or "-".' : fs.existsSync(path.join(folder, `${v}.jest.json`)) ? `${v}.jest.json already exists in ${folder}: choose another name.` : undefined,
+        });
+  if (!name) return undefined;
+  if (!NAME_RE.test(name)) {
+    void vscode.window.showErrorMessage(`"${name}" is not a valid experiment name: use letters, digits, ".", "_" or "-".`);
+    return undefined;
+  }
+  const file = path.join(folder, `${name}.jest.json`);
+  if (fs.existsSync(file)) {
+    void vscode.window.showErrorMessage(`${file} already exists: choose another name.`);
+    return undefined;
+  }
+  // a finished run in this workspace makes a better default reference than a placeholder path
+  const ref = s.store.list().find((r) => r.status === 'finished' && fs.existsSync(path.join(r.dir, 'models', 'image_encoder.onnx')));
+  const referenceRun = ref ? path.relative(folder, ref.dir).split(path.sep).join('/') : undefined;
+  fs.writeFileSync(file, experimentTemplate({ name, referenceRun }));
+  const uri = vscode.Uri.file(file);
+  await vscode.window.showTextDocument(uri);
+  return uri;
+}
+
+/** Filter ratios near `f` for which b / (1 − f) is whole (B = b+1 … 8b, shortest decimals first). */
+export function validFilterRatios(b: number, limit = 6): number[] {
+  const out: number[] = [];
+  for (let B = b + 1; B <= 8 * b; B++) {
+    const f = 1 - b / B;
+    if (Number(f.toFixed(4)) === f || Math.abs(Number(f.toFixed(4)) - f) < 1e-12) out.push(Number(f.toFixed(4)));
+  }
+  return out.sort((x, y) => String(x).length - String(y).length || x - y).slice(0, limit).sort((x, y) => x - y);
+}
+
+/** Why `text` is not a usable filter ratio for batch size b, or undefined. */
+export function filterRatioProblem(text: string, b: number): string | undefined {
+  const f = Number(text);
+  if (text.trim() === '' || !Number.isFinite(f)) return 'Enter a number in [0, 1), e.g. 0.8 (keep one example in five).';
+  if (f < 0 || f >= 1) return 'The filter ratio f is in [0, 1): f = 0.8 keeps one example in five.';
+  const B = b / (1 - f);
+  if (Math.abs(B - Math.round(B)) > 1e-6) return `The super-batch B = b / (1 − f) = ${b} / ${(1 - f).toFixed(4)} = ${B.toFixed(3)} is not whole. With batch size ${b}, try: ${validFilterRatios(b).join(', ')}.`;
+  return undefined;
+}
+
+export async function setFilterRatio(_s: Services, arg?: unknown, valueArg?: unknown): Promise<boolean> {
+  const doc = await experimentDocument(arg);
+  if (!doc) return false;
+  const e = currentExperiment(doc);
+  const b = e.training.batchSize;
+  let value = typeof valueArg === 'number' ? String(valueArg) : undefined;
+  if (value === undefined) {
+    value = await vscode.window.showInputBox({
+      title: 'JEST: Set Filter Ratio',
+      prompt: `f: the share of each super-batch JEST filters out (batch size b = ${b}; the super-batch is B = b / (1 − f))`,
+      value: String(e.selection.filterRatio),
+      validateInput: (v) => filterRatioProblem(v, b) ?? { message: `B = ${Math.round(b / (1 - Number(v)))}: train on ${b} of every ${Math.round(b / (1 - Number(v)))} examples`, severity: vscode.InputBoxValidationSeverity.Info },
+    });
+  }
+  if (value === undefined) return false;
+  const problem = filterRatioProblem(value, b);
+  if (problem) {
+    void vscode.window.showErrorMessage(`Filter ratio not set: ${problem}`);
+    return false;
+  }
+  return editFields(doc, [{ path: ['selection', 'filterRatio'], value: Number(value) }]);
+}
+
+export interface FlexiChoice {
+  enabled: boolean;
+  scoringPatchSize?: number;
+  trainMix?: { patchSize: number; fraction: number }[];
+}
+
+/** "4:0.5, 8:0.5" -> trainMix, or a message naming the problem. */
+export function parseTrainMix(text: string, patchSizes: number[]): { patchSize: number; fraction: number }[] | string {
+  const parts = text.split(',').map((p) => p.trim()).filter(Boolean);
+  if (parts.length === 0) return 'Enter patch size:fraction pairs, e.g. 4:0.5, 8:0.5';
+  const mix: { patchSize: number; fraction: number }[] = [];
+  for (const p of parts) {
+    const m = /^(\d+)\s*:\s*([0-9.]+)$/.exec(p);
+    if (!m) return `"${p}" is not patchSize:fraction (e.g. 8:0.5).`;
+    const patchSize = Number(m[1]);
+    const fraction = Number(m[2]);
+    if (!patchSizes.includes(patchSize)) return `Patch size ${patchSize} is not in model.patchSizes (${patchSizes.join(', ')}).`;
+    if (!(fraction > 0 && fraction <= 1)) return `The fraction for patch size ${patchSize} must be in (0, 1].`;
+    mix.push({ patchSize, fraction });
+  }
+  const sum = mix.reduce((a, m) => a + m.fraction, 0);
+  if (Math.abs(sum - 1) > 1e-6) return `The fractions add up to ${Number(sum.toFixed(6))}; they must add up to 1.`;
+  return mix;
+}
+
+export async function configureFlexi(_s: Services, arg?: unknown, choiceArg?: FlexiChoice): Promise<boolean> {
+  const doc = await experimentDocument(arg);
+  if (!doc) return false;
+  const e = currentExperiment(doc);
+  const sizes = e.model.patchSizes;
+  let choice = choiceArg;
+  if (!choice) {
+    const on = await vscode.window.showQuickPick(
+      [
+        { label: 'Enable Flexi-JEST', description: 'score at a coarse patch size, train at a mix', enabled: true },
+        { label: 'Disable Flexi-JEST', description: 'score and train at full resolution', enabled: false },
+      ],
+      { title: 'JEST: Configure Flexi-JEST', placeHolder: `now ${e.flexi.enabled ? 'enabled' : 'disabled'}` },
+    );
+    if (!on) return false;
+    choice = { enabled: on.enabled };
+    if (on.enabled) {
+      const coarse = await vscode.window.showQuickPick(
+        sizes.map((p) => ({ label: String(p), description: p === Math.max(...sizes) ? 'coarsest: fewest scoring FLOPs' : undefined })),
+        { title: 'Scoring patch size (the learner scores the super-batch at this size)', placeHolder: String(e.flexi.scoringPatchSize) },
+      );
+      if (!coarse) return false;
+      choice.scoringPatchSize = Number(coarse.label);
+      const mixText = await vscode.window.showInputBox({
+        title: 'Training mix: patch size:fraction, fractions adding up to 1',
+        value: e.flexi.trainMix.map((m) => `${m.patchSize}:${m.fraction}`).join(', '),
+        validateInput: (v) => {
+          const r = parseTrainMix(v, sizes);
+          return typeof r === 'string' ? r : undefined;
+        },
+      });
+      if (mixText === undefined) return false;
+      const mix = parseTrainMix(mixText, sizes);
+      if (typeof mix === 'string') return false;
+      choice.trainMix = mix;
+    }
+  }
+  if (choice.scoringPatchSize !== undefined && !sizes.includes(choice.scoringPatchSize)) {
+    void vscode.window.showErrorMessage(`Flexi-JEST not configured: scoring patch size ${choice.scoringPatchSize} is not in model.patchSizes (${sizes.join(', ')}).`);
+    return false;
+  }
+  const edits: FieldEdit[] = [{ path: ['flexi', 'enabled'], value: choice.enabled }];
+  if (choice.scoringPatchSize !== undefined) edits.push({ path: ['flexi', 'scoringPatchSize'], value: choice.scoringPatchSize });
+  if (choice.trainMix) edits.push({ path: ['flexi', 'trainMix'], value: choice.trainMix });
+  return editFields(doc, edits);
+}
+
+export interface ReferenceChoice {
+  run?: string;
+  encoders?: { image: string; text: string };
+}
+
+async function referenceItems(s: Services, doc: vscode.TextDocument) {
+  type Item = vscode.QuickPickItem & { choice?: ReferenceChoice; train?: true };
+  const items: Item[] = [];
+  const runs = s.store.list().filter((r) => r.status === 'finished' && fs.existsSync(path.join(r.dir, 'models', 'image_encoder.onnx')));
+  if (runs.length) items.push({ label: 'Finished runs', kind: vscode.QuickPickItemKind.Separator });
+  for (const r of runs) items.push({ label: `$(history) ${path.basename(r.dir)}`, description: r.name, detail: relativeTo(doc, r.dir), choice: { run: r.dir } });
+  const runDirs = new Set(runs.map((r) => path.join(r.dir, 'models')));
+  const encoders = (await vscode.workspace.findFiles('**/image_encoder.onnx', '**/node_modules/**', 100)).filter((u) => !runDirs.has(path.dirname(u.fsPath)) && fs.existsSync(path.join(path.dirname(u.fsPath), 'text_encoder.onnx')));
+  if (encoders.length) items.push({ label: 'Encoder pairs (.onnx)', kind: vscode.QuickPickItemKind.Separator });
+  for (const u of encoders) {
+    const d = path.dirname(u.fsPath);
+    items.push({ label: `$(file-binary) ${vscode.workspace.asRelativePath(d)}`, description: 'image_encoder.onnx + text_encoder.onnx', choice: { encoders: { image: u.fsPath, text: path.join(d, 'text_encoder.onnx') } } });
+  }
+  items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(add) Train a new reference on the curated set…', description: 'uniform sampling on data.curated', train: true });
+  return items;
+}
+
+/** Write the reference into the file: a run folder, or an encoder pair (paths relative to the file). */
+async function setReference(doc: vscode.TextDocument, c: ReferenceChoice): Promise<boolean> {
+  const current = fieldValue(doc, ['reference']);
+  const run = c.run ? relativeTo(doc, c.run) : null;
+  const encoders = c.encoders ? { image: relativeTo(doc, c.encoders.image), text: relativeTo(doc, c.encoders.text) } : null;
+  if (typeof current !== 'object' || current === null) return editFields(doc, [{ path: ['reference'], value: { run, encoders, cacheEmbeddings: true } }]);
+  return editFields(doc, [
+    { path: ['reference', 'run'], value: run },
+    { path: ['reference', 'encoders'], value: encoders },
+  ]);
+}
+
+/** A uniform run on data.curated, from a sibling experiment file, and the reference set to it. */
+async function trainReference(s: Services, doc: vscode.TextDocument): Promise<boolean> {
+  if (!requireTrust()) return false;
+  const e = currentExperiment(doc);
+  const curated = fieldValue(doc, ['data', 'curated']) ?? e.data.curated;
+  if (!curated) {
+    void vscode.window.showErrorMessage('There is no curated set to train a reference on: set data.curated (e.g. { "kind": "builtin", "name": "emoji" }) first.');
+    return false;
+  }
+  const refName = `${e.name}-reference`.slice(0, 60);
+  const refFile = path.join(path.dirname(doc.fileName), `${refName}.jest.json`);
+  if (!fs.existsSync(refFile)) {
+    const { modify, applyEdits } = await import('jsonc-parser');
+    let text = doc.getText();
+    const set = (p: (string | number)[], v: unknown) => (text = applyEdits(text, modify(text, p, v, { formattingOptions: { tabSize: 2, insertSpaces: true } })));
+    set(['name'], refName);
+    set(['data', 'train'], curated);
+    set(['selection', 'method'], 'uniform');
+    set(['selection', 'score'], 'hard-learner');
+    set(['reference'], null);
+    set(['flexi', 'enabled'], false);
+    fs.writeFileSync(refFile, `// The reference for ${e.name}: uniform sampling on its curated set (written by "JEST: Choose Reference Model").\n${text}`);
+  }
+  const refDoc = await vscode.workspace.openTextDocument(refFile);
+  const ok = await readyExperiment(s, refDoc);
+  if (!ok) {
+    await vscode.window.showTextDocument(refDoc);
+    return false;
+  }
+  const dir = s.manager.start(refFile, ok.name, runsRootFor(refFile), overrideFlags());
+  void vscode.window.showInformationMessage(`Training the reference ${path.basename(dir)}; ${path.basename(doc.fileName)} now points at it (run it when the reference has finished).`);
+  return setReference(doc, { run: dir });
+}
+
+export async function chooseReferenceModel(s: Services, arg?: unknown, choiceArg?: ReferenceChoice): Promise<boolean> {
+  const doc = await experimentDocument(arg);
+  if (!doc) return false;
+  if (choiceArg) return setReference(doc, choiceArg);
+  const pick = await vscode.window.showQuickPick(await referenceItems(s, doc), { title: 'JEST: Choose Reference Model', placeHolder: 'A frozen model trained on curated data steers selection', matchOnDetail: true });
+  if (!pick) return false;
+  if (pick.train) return trainReference(s, doc);
+  return pick.choice ? setReference(doc, pick.choice) : false;
+}

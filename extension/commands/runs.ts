@@ -1,0 +1,122 @@
+// Run commands: Start, Stop, Resume, Open Dashboard, Compare Runs, Inspect Batches, Export Model,
+// Precompute Reference Embeddings. Everything that executes the engine checks workspace trust first.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { runsRootFor, overrideFlags } from '../config';
+import type { Services } from '../context';
+import * as panels from '../panels';
+import { jobFailure, runJob } from '../runs/job';
+import { requireTrust } from '../trust';
+import { experimentDocument, pickRun, pickRuns, runDirsFromArg } from './args';
+
+/** Save, validate with the engine, and say what is wrong (with a way to see it) when it has errors. */
+export async function readyExperiment(s: Services, doc: vscode.TextDocument): Promise<{ name: string } | undefined> {
+  if (doc.isDirty && !(await doc.save())) {
+    void vscode.window.showErrorMessage(`Could not save ${path.basename(doc.fileName)}; save it, then start the run again.`);
+    return undefined;
+  }
+  const parsed = s.diagnostics.validate(doc);
+  const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) {
+    const first = errors[0];
+    const where = `${path.basename(doc.fileName)}:${first.line}:${first.column}`;
+    void vscode.window
+      .showErrorMessage(`${path.basename(doc.fileName)} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} to run. First, at ${where}: ${first.path ? `${first.path}: ` : ''}${first.message}`, 'Show Problems')
+      .then((p) => p && vscode.commands.executeCommand('workbench.actions.view.problems'));
+    return undefined;
+  }
+  return { name: parsed.experiment.name };
+}
+
+export async function startRun(s: Services, arg?: unknown): Promise<string | undefined> {
+  if (!requireTrust()) return undefined;
+  const doc = await experimentDocument(arg);
+  if (!doc) return undefined;
+  const ok = await readyExperiment(s, doc);
+  if (!ok) return undefined;
+  const dir = s.manager.start(doc.fileName, ok.name, runsRootFor(doc.fileName), overrideFlags());
+  void vscode.window.showInformationMessage(`Started ${path.basename(dir)}.`, 'Open Dashboard', 'Show Log').then((p) => {
+    if (p === 'Open Dashboard') void vscode.commands.executeCommand('jestStudio.openDashboard', dir);
+    if (p === 'Show Log') s.manager.output(dir).show(true);
+  });
+  return dir;
+}
+
+export async function stopRun(s: Services, arg?: unknown): Promise<void> {
+  const dir = await pickRun(s.store, 'Stop which run?', (r) => r.live, arg);
+  if (!dir) return;
+  if (!s.manager.stop(dir)) void vscode.window.showWarningMessage(`${path.basename(dir)} is not running (no live process writes it), so there is nothing to stop.`);
+}
+
+export async function resumeRun(s: Services, arg?: unknown): Promise<void> {
+  if (!requireTrust()) return;
+  const dir = await pickRun(s.store, 'Resume which run?', (r) => !r.live && r.status !== 'finished', arg);
+  if (!dir) return;
+  try {
+    s.manager.resume(dir, overrideFlags());
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Cannot resume: ${(e as Error).message}`);
+  }
+}
+
+/** Run folders to show for a dashboard: given ones, an experiment file's runs, or the live ones. */
+function dashboardDirs(s: Services, arg: unknown): string[] | undefined {
+  if (arg instanceof vscode.Uri && arg.fsPath.endsWith('.jest.json')) {
+    const text = fs.readFileSync(arg.fsPath, 'utf8');
+    const name = /"name"\s*:\s*"([^"]*)"/.exec(text)?.[1];
+    return s.store.list().filter((r) => r.name === name).map((r) => r.dir);
+  }
+  return runDirsFromArg(arg);
+}
+
+export async function openDashboard(s: Services, arg?: unknown): Promise<void> {
+  await panels.openDashboard(s.ctx, s.store, dashboardDirs(s, arg));
+}
+
+export async function compareRuns(s: Services, arg?: unknown): Promise<void> {
+  const dirs = await pickRuns(s.store, 'Compare which runs? (the first is the baseline)', arg);
+  if (!dirs?.length) return;
+  await panels.openDashboard(s.ctx, s.store, dirs);
+  if (dirs.length < 2 || !vscode.workspace.isTrusted) return;
+  // the engine's comparison table (steps and FLOPs to reach the first run's final accuracy)
+  const r = await runJob(s.cliPath, ['compare', ...dirs], path.dirname(dirs[0]), 'JEST: comparing runs');
+  const out = s.manager.output('compare', 'compare');
+  out.appendLine(r.code === 0 ? r.stdout : `compare failed: ${jobFailure(r)}`);
+  out.show(true);
+}
+
+export async function inspectBatches(s: Services, arg?: unknown, step?: number): Promise<void> {
+  const dir = await pickRun(s.store, 'Inspect the batches of which run?', () => true, arg);
+  if (!dir) return;
+  if (!fs.existsSync(path.join(dir, 'batches'))) {
+    void vscode.window.showWarningMessage(`${path.basename(dir)} has no selection snapshots (batches/): set "snapshotEvery" above 0 in the experiment to record them.`);
+    return;
+  }
+  await panels.openBatchInspector(s.ctx, s.store, dir, step);
+}
+
+export async function exportModel(s: Services, arg?: unknown): Promise<void> {
+  if (!requireTrust()) return;
+  const dir = await pickRun(s.store, 'Export the encoders of which run?', (r) => !r.live && fs.existsSync(path.join(r.dir, 'checkpoints', 'latest.ckpt')), arg);
+  if (!dir) return;
+  const r = await runJob(s.cliPath, ['export', dir], dir, `JEST: exporting ${path.basename(dir)}`, s.manager.output(dir));
+  if (r.code !== 0) {
+    void vscode.window.showErrorMessage(`Export of ${path.basename(dir)} failed (${jobFailure(r)}). The log is in the output channel "JEST: ${path.basename(dir)}".`);
+    return;
+  }
+  const models = path.join(dir, 'models');
+  void vscode.window.showInformationMessage(`Exported image_encoder.onnx and text_encoder.onnx to ${models}.`, 'Reveal').then((p) => {
+    if (p) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path.join(models, 'image_encoder.onnx')));
+  });
+}
+
+export async function precomputeReferenceEmbeddings(s: Services, arg?: unknown): Promise<void> {
+  if (!requireTrust()) return;
+  const doc = await experimentDocument(arg);
+  if (!doc || !(await readyExperiment(s, doc))) return;
+  const log = s.manager.output('reference-embeddings', 'reference embeddings');
+  const r = await runJob(s.precomputePath, [doc.fileName], path.dirname(doc.fileName), 'JEST: reference embeddings', log);
+  if (r.code !== 0) void vscode.window.showErrorMessage(`Reference embeddings failed (${jobFailure(r)}).`);
+  else void vscode.window.showInformationMessage(`Reference embeddings cached in ${r.stdout.trim()}; runs of ${path.basename(doc.fileName)} read them instead of embedding the pool.`);
+}

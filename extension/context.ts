@@ -1,0 +1,18 @@
+// What every command needs, built once in activate().
+import type * as vscode from 'vscode';
+import type { ExperimentDiagnostics } from './authoring/diagnostics';
+import type { FolderRuns } from './runs/folders';
+import type { RunManager } from './runs/manager';
+import type { RunStore } from './runs/store';
+
+export interface Services {
+  ctx: vscode.ExtensionContext;
+  store: RunStore;
+  manager: RunManager;
+  folders: FolderRuns;
+  diagnostics: ExperimentDiagnostics;
+  /** out/src/cli.js: the engine's command line. */
+  cliPath: string;
+  /** out/extension/jobs/precompute-reference.js */
+  precomputePath: string;
+}

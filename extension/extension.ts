@@ -1,0 +1,85 @@
+// JEST Studio's extension host side. Activation is lazy and light: it wires the run store, the
+// run manager (engine CLI child processes), the runs view, the status bar and the authoring
+// helpers. It never loads onnxruntime-node or sharp: the engine runs in child processes, and
+// this side only reads run folders and the experiment file's text.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ExperimentCodeLens } from './authoring/codelens';
+import { ExperimentDiagnostics } from './authoring/diagnostics';
+import { registerCommands } from './commands';
+import { runsRoots, SECTION } from './config';
+import type { Services } from './context';
+import { registerPanelSerializers } from './panels';
+import { FolderRuns } from './runs/folders';
+import { RunManager } from './runs/manager';
+import { RunStore } from './runs/store';
+import { RunsTreeProvider } from './views/runsTree';
+import { RunStatusBar } from './views/statusBar';
+
+/** What activate() returns: for other extensions and for the extension tests. */
+export interface JestStudioApi {
+  store: RunStore;
+  manager: RunManager;
+  runsTree: RunsTreeProvider;
+  statusBar: RunStatusBar;
+  diagnostics: ExperimentDiagnostics;
+}
+
+export function activate(ctx: vscode.ExtensionContext): JestStudioApi {
+  const store = new RunStore();
+  const manager = new RunManager(store, ctx.asAbsolutePath(path.join('out', 'src', 'cli.js')));
+  const folders = new FolderRuns(store, manager, runsRoots);
+  store.setRefresher(() => folders.scan(true));
+  const diagnostics = new ExperimentDiagnostics();
+  const services: Services = {
+    ctx,
+    store,
+    manager,
+    folders,
+    diagnostics,
+    cliPath: ctx.asAbsolutePath(path.join('out', 'src', 'cli.js')),
+    precomputePath: ctx.asAbsolutePath(path.join('out', 'extension', 'jobs', 'precompute-reference.js')),
+  };
+  const runsTree = new RunsTreeProvider(store);
+  const statusBar = new RunStatusBar(store);
+  ctx.subscriptions.push(
+    store,
+    manager,
+    folders,
+    diagnostics,
+    runsTree,
+    statusBar,
+    vscode.window.createTreeView('jestStudio.runs', { treeDataProvider: runsTree, showCollapseAll: true }),
+    vscode.languages.registerCodeLensProvider({ pattern: '**/*.jest.json' }, new ExperimentCodeLens()),
+    ...registerCommands(services),
+    manager.onDidEndRun((r) => {
+      const name = path.basename(r.dir);
+      if (r.status === 'failed') {
+        void vscode.window.showErrorMessage(`Run ${name} failed: ${r.reason ?? 'no reason given'}.`, 'Show Log', 'Resume').then((p) => {
+          if (p === 'Show Log') manager.output(r.dir).show(true);
+          if (p === 'Resume') void vscode.commands.executeCommand('jestStudio.resumeRun', r.dir);
+        });
+      } else if (r.status === 'finished') {
+        void vscode.window.showInformationMessage(`Run ${name} finished.`, 'Open Dashboard').then((p) => p && vscode.commands.executeCommand('jestStudio.openDashboard', r.dir));
+      }
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`${SECTION}.runsFolder`)) {
+        folders.watch();
+        folders.scan(true);
+      }
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      folders.watch();
+      folders.scan();
+    }),
+  );
+  registerPanelSerializers(ctx, store);
+  // read the run folders after activation returns: activation stays fast with many runs
+  setTimeout(() => folders.scan(), 0);
+  return { store, manager, runsTree, statusBar, diagnostics };
+}
+
+export function deactivate(): void {
+  // ctx.subscriptions dispose everything; the run manager asks its children to stop with a checkpoint
+}

@@ -1,0 +1,69 @@
+// One engine CLI process: forked with an IPC channel, so run events arrive as typed messages
+// (src/cli.ts eventSink: { kind: 'run-event', event }) while stderr carries the human log.
+// A crash, a native fault or a kill of the child never takes the editor down.
+import { fork, type ChildProcess } from 'node:child_process';
+import type { RunEvent } from '../../src/runs/events';
+
+/** What src/cli.ts sends over the IPC channel. */
+export interface RunEventMessage {
+  kind: 'run-event';
+  event: RunEvent;
+}
+
+export function isRunEventMessage(m: unknown): m is RunEventMessage {
+  if (typeof m !== 'object' || m === null) return false;
+  const o = m as { kind?: unknown; event?: unknown };
+  return o.kind === 'run-event' && typeof o.event === 'object' && o.event !== null && typeof (o.event as { type?: unknown }).type === 'string';
+}
+
+export interface ChildHandlers {
+  onEvent(e: RunEvent): void;
+  /** One line of stderr (progress-bar redraws split on \r become lines too). */
+  onStderr(line: string): void;
+  onStdout?(text: string): void;
+  /** code null when killed by a signal. */
+  onExit(code: number | null, signal: NodeJS.Signals | null): void;
+  /** The process could not be started at all. */
+  onError(err: Error): void;
+}
+
+/** fork(cli, args): node executes the CLI; ELECTRON_RUN_AS_NODE lets an Electron host's binary do it too. */
+export function forkCli(cliPath: string, args: string[], cwd: string, h: ChildHandlers): ChildProcess {
+  const child = fork(cliPath, args, {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', FORCE_COLOR: '0' },
+    execArgv: [],
+  });
+  let pending = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    pending += chunk;
+    const parts = pending.split(/\r?\n|\r/);
+    pending = parts.pop() ?? '';
+    for (const p of parts) if (p.trim()) h.onStderr(p);
+  });
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => h.onStdout?.(chunk));
+  child.on('message', (m) => {
+    if (isRunEventMessage(m)) h.onEvent(m.event);
+  });
+  child.on('error', h.onError);
+  child.on('exit', (code, signal) => {
+    if (pending.trim()) h.onStderr(pending);
+    pending = '';
+    h.onExit(code, signal);
+  });
+  return child;
+}
+
+/** Is a process with this pid alive (signal 0 probes without sending anything)? */
+export function pidAlive(pid: number | undefined): boolean {
+  if (!pid || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,183 @@
+// The run manager: one engine CLI child process per run (several at once), its events into the
+// RunStore, its log into an output channel, stop (SIGTERM: the engine stops after the current step
+// with a checkpoint; SIGKILL after a grace period), and a run that dies saying why.
+import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunEvent } from '../../src/runs/events';
+import { newRunDir } from '../../src/runs/folder';
+import { forkCli, pidAlive } from './child';
+import type { RunStore } from './store';
+
+/** How long a stopping run may take to finish its step and write its checkpoint before SIGKILL. */
+export const STOP_GRACE_MS = 30_000;
+const STDERR_TAIL = 12;
+
+interface OwnedRun {
+  dir: string;
+  name: string;
+  child: ChildProcess;
+  stderrTail: string[];
+  stopRequested: boolean;
+  killTimer?: NodeJS.Timeout;
+  lastStatusMessage?: string;
+}
+
+export interface RunEndInfo {
+  dir: string;
+  name: string;
+  status: 'finished' | 'stopped' | 'failed';
+  /** Why it failed: the engine's own message, else the exit code and the last stderr lines. */
+  reason?: string;
+}
+
+export class RunManager implements vscode.Disposable {
+  private readonly owned = new Map<string, OwnedRun>();
+  private readonly outputs = new Map<string, vscode.OutputChannel>();
+  private readonly ended = new vscode.EventEmitter<RunEndInfo>();
+  readonly onDidEndRun = this.ended.event;
+
+  constructor(
+    private readonly store: RunStore,
+    /** out/src/cli.js of this extension. */
+    private readonly cliPath: string,
+  ) {}
+
+  /** Start `train` on an experiment file (already validated and saved). Returns the run folder. */
+  start(file: string, name: string, runsRoot: string, extraArgs: string[] = [], runDir?: string): string {
+    const dir = runDir ?? newRunDir(runsRoot, name);
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    this.launch(dir, name, ['train', file, '--run-dir', dir, ...extraArgs], path.dirname(file));
+    return dir;
+  }
+
+  /** Continue a stopped (or failed) run from its latest checkpoint. */
+  resume(dir: string, extraArgs: string[] = []): void {
+    if (this.owned.has(dir)) throw new Error(`${path.basename(dir)} is already running`);
+    if (!fs.existsSync(path.join(dir, 'checkpoints', 'latest.ckpt'))) {
+      throw new Error(`${path.basename(dir)} has no checkpoint to resume from (checkpoints/latest.ckpt): start a new run instead`);
+    }
+    const name = this.store.get(dir)?.name ?? path.basename(dir);
+    this.launch(dir, name, ['resume', dir, ...extraArgs], path.dirname(dir), true);
+  }
+
+  private launch(dir: string, name: string, args: string[], cwd: string, keepEvents = false): void {
+    const out = this.output(dir, name);
+    out.appendLine(`[${new Date().toISOString()}] jest-studio ${args.join(' ')}`);
+    const previous = keepEvents ? this.store.events(dir) : [];
+    this.store.upsert(dir, { name, status: 'starting', live: true, events: previous });
+    const run: OwnedRun = { dir, name, child: undefined as unknown as ChildProcess, stderrTail: [], stopRequested: false };
+    run.child = forkCli(this.cliPath, args, cwd, {
+      onEvent: (e) => this.onEvent(run, e),
+      onStderr: (line) => {
+        out.appendLine(line);
+        run.stderrTail.push(line);
+        if (run.stderrTail.length > STDERR_TAIL) run.stderrTail.shift();
+      },
+      onExit: (code, signal) => this.onExit(run, code, signal),
+      onError: (err) => {
+        out.appendLine(`could not start the engine: ${err.message}`);
+        run.stderrTail.push(err.message);
+      },
+    });
+    this.owned.set(dir, run);
+  }
+
+  private onEvent(run: OwnedRun, e: RunEvent): void {
+    if (e.type === 'status') {
+      this.output(run.dir, run.name).appendLine(`status: ${e.status} at step ${e.step}${e.message ? `: ${e.message}` : ''}`);
+      if (e.message) run.lastStatusMessage = e.message;
+    } else if (e.type === 'log') {
+      run.lastStatusMessage = e.level === 'error' ? e.message : run.lastStatusMessage;
+    }
+    this.store.append(run.dir, [e]);
+  }
+
+  private onExit(run: OwnedRun, code: number | null, signal: NodeJS.Signals | null): void {
+    if (run.killTimer) clearTimeout(run.killTimer);
+    this.owned.delete(run.dir);
+    const out = this.output(run.dir, run.name);
+    const summary = this.store.get(run.dir);
+    let status: RunEndInfo['status'];
+    let reason: string | undefined;
+    if (code === 0) status = 'finished';
+    else if (code === 130 || (run.stopRequested && (signal === 'SIGKILL' || signal === 'SIGTERM'))) status = 'stopped';
+    else {
+      status = 'failed';
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      const last = run.stderrTail.filter((l) => !l.startsWith('jest-studio ')).slice(-3).join(' | ');
+      reason = `the engine ${how}${run.lastStatusMessage ? `: ${run.lastStatusMessage}` : last ? `; last output: ${last}` : ''}`;
+    }
+    out.appendLine(`[${new Date().toISOString()}] ${status}${reason ? `: ${reason}` : ''}${signal ? ` (signal ${signal})` : code !== null ? ` (exit code ${code})` : ''}`);
+    // the process may have died before writing its final status (a kill, a native crash)
+    const patch: { live: boolean; status?: RunEndInfo['status'] } = { live: false };
+    if (!summary || summary.status !== status) patch.status = status;
+    this.store.patch(run.dir, patch);
+    this.ended.fire({ dir: run.dir, name: run.name, status, reason });
+  }
+
+  /** Ask a run to stop after its current step (with a checkpoint); SIGKILL after the grace period. */
+  stop(dir: string): boolean {
+    const run = this.owned.get(dir);
+    if (run) {
+      if (run.stopRequested) return true;
+      run.stopRequested = true;
+      this.output(dir, run.name).appendLine('stop requested: finishing the current step and writing a checkpoint');
+      run.child.kill('SIGTERM');
+      run.killTimer = setTimeout(() => {
+        this.output(dir, run.name).appendLine(`still running ${STOP_GRACE_MS / 1000} s after the stop request: killing it (resume starts from the last checkpoint)`);
+        run.child.kill('SIGKILL');
+      }, STOP_GRACE_MS);
+      return true;
+    }
+    // a run this window did not start (a terminal, or before a reload): signal its pid
+    const pid = readPid(dir);
+    if (pid && pidAlive(pid)) {
+      process.kill(pid, 'SIGTERM');
+      return true;
+    }
+    return false;
+  }
+
+  isOwned(dir: string): boolean {
+    return this.owned.has(dir);
+  }
+
+  ownedDirs(): string[] {
+    return [...this.owned.keys()];
+  }
+
+  /** The run's log channel ("JEST: <run folder>"), created on first use. */
+  output(dir: string, name = path.basename(dir)): vscode.OutputChannel {
+    let ch = this.outputs.get(dir);
+    if (!ch) {
+      ch = vscode.window.createOutputChannel(`JEST: ${path.basename(dir) || name}`);
+      this.outputs.set(dir, ch);
+    }
+    return ch;
+  }
+
+  hasOutput(dir: string): boolean {
+    return this.outputs.has(dir);
+  }
+
+  /** On window close or reload: the children stop after their step with a checkpoint (resumable). */
+  dispose(): void {
+    for (const run of this.owned.values()) {
+      run.stopRequested = true;
+      run.child.kill('SIGTERM');
+    }
+    for (const ch of this.outputs.values()) ch.dispose();
+    this.ended.dispose();
+  }
+}
+
+function readPid(dir: string): number | undefined {
+  try {
+    const s = JSON.parse(fs.readFileSync(path.join(dir, 'status.json'), 'utf8')) as { pid?: number; status?: string };
+    return s.status === 'running' || s.status === 'starting' ? s.pid : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,73 @@
+// The extension activates, registers exactly the commands it contributes, and brings its
+// authoring help to *.jest.json files: the engine's diagnostics and undoable edits.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { api, EXTENSION_ID, waitFor, writeExperiment } from './helpers';
+
+describe('activation and authoring', () => {
+  it('activates on the workspace and returns its API', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, 'extension present');
+    const a = await api();
+    assert.ok(ext.isActive);
+    assert.equal(typeof a.store.list, 'function');
+  });
+
+  it('registers every contributed command, and contributes every command it registers', async () => {
+    await api();
+    const contributed: string[] = (vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
+    assert.ok(contributed.length >= 12, `${contributed.length} commands contributed`);
+    const registered = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('jestStudio.') && !c.startsWith('jestStudio._test.') && !c.startsWith('jestStudio.runs.'));
+    assert.deepEqual([...contributed].sort(), [...new Set(registered)].sort());
+    for (const c of (vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.commands as { category: string }[])) assert.equal(c.category, 'JEST');
+  });
+
+  it('shows the engine\'s rule diagnostics on an experiment file (B = b / (1 − f) must be whole)', async () => {
+    const uri = writeExperiment('diag', { selection: { method: 'jest', score: 'hard-learner', filterRatio: 0.7, chunks: 1 } });
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    assert.equal(doc.languageId, 'jsonc', '*.jest.json opens as JSON with comments');
+    const diags = await waitFor('a JEST diagnostic', () => {
+      const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'JEST');
+      return d.length ? d : undefined;
+    }, 10_000);
+    const d = diags.find((x) => x.message.includes('selection.filterRatio'));
+    assert.ok(d, `a diagnostic on selection.filterRatio: ${diags.map((x) => x.message).join(' | ')}`);
+    assert.equal(doc.getText(d.range), '0.7');
+  });
+
+  it('Set Filter Ratio edits the file as one undoable edit, and refuses a ratio that makes B fractional', async () => {
+    const uri = writeExperiment('ratio', { selection: { method: 'jest', score: 'hard-learner', filterRatio: 0.5, chunks: 1 } });
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const before = doc.getText();
+    assert.equal(await vscode.commands.executeCommand('jestStudio.setFilterRatio', uri, 0.7), false, '16 / 0.3 is not whole');
+    assert.equal(doc.getText(), before);
+    assert.equal(await vscode.commands.executeCommand('jestStudio.setFilterRatio', uri, 0.75), true);
+    assert.match(doc.getText(), /"filterRatio": 0\.75/);
+    assert.ok(doc.getText().startsWith('// written by the extension tests'), 'comments survive');
+    await vscode.commands.executeCommand('undo');
+    assert.equal(doc.getText(), before);
+  });
+
+  it('Configure Flexi-JEST and Choose Reference Model write their sections', async () => {
+    const uri = writeExperiment('flexi');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    assert.equal(await vscode.commands.executeCommand('jestStudio.configureFlexi', uri, { enabled: true, scoringPatchSize: 8, trainMix: [{ patchSize: 4, fraction: 0.25 }, { patchSize: 8, fraction: 0.75 }] }), true);
+    const flexi = JSON.parse(doc.getText().replace(/^\/\/.*\n/, '')).flexi;
+    assert.deepEqual(flexi, { enabled: true, scoringPatchSize: 8, trainMix: [{ patchSize: 4, fraction: 0.25 }, { patchSize: 8, fraction: 0.75 }] });
+    const runDir = `${vscode.workspace.workspaceFolders![0].uri.fsPath}/runs/some-reference`;
+    assert.equal(await vscode.commands.executeCommand('jestStudio.chooseReferenceModel', uri, { run: runDir }), true);
+    const ref = JSON.parse(doc.getText().replace(/^\/\/.*\n/, '')).reference;
+    assert.deepEqual(ref, { run: 'runs/some-reference', encoders: null, cacheEmbeddings: true });
+  });
+
+  it('New Experiment writes the commented template and opens it', async () => {
+    const uri = await vscode.commands.executeCommand<vscode.Uri>('jestStudio.newExperiment', vscode.workspace.workspaceFolders![0].uri, 'from-template');
+    assert.ok(uri && fs.existsSync(uri.fsPath));
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, uri.fsPath);
+    assert.match(fs.readFileSync(uri.fsPath, 'utf8'), /^\/\/ A JEST Studio experiment/);
+  });
+});

@@ -1,0 +1,17 @@
+// In restricted mode (an untrusted workspace) runs are refused with a message, and nothing starts.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { api, workspaceDir } from './helpers';
+
+describe('[untrusted] restricted mode', () => {
+  it('[untrusted] the extension activates but Start Run starts nothing', async function () {
+    if (vscode.workspace.isTrusted) this.skip();
+    const a = await api();
+    const dir = await vscode.commands.executeCommand<string | undefined>('jestStudio.startRun', vscode.Uri.file(path.join(workspaceDir(), 'tiny.jest.json')));
+    assert.equal(dir, undefined);
+    assert.equal(a.store.list().filter((r) => r.live).length, 0);
+    assert.equal(fs.existsSync(path.join(workspaceDir(), 'runs')), false, 'no run folder written');
+  });
+});

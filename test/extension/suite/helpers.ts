@@ -1,0 +1,86 @@
+// Shared by the extension tests: the extension's API, the workspace, waiting for a condition.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+export const EXTENSION_ID = 'jest-studio.jest-studio';
+
+/** The parts of the extension's activate() result the tests use (declared here: the suite compiles apart). */
+export interface RunSummary {
+  dir: string;
+  name: string;
+  status: string;
+  step: number;
+  totalSteps: number;
+  lastMetrics: Record<string, number>;
+  live: boolean;
+}
+export interface RunEventLike {
+  type: string;
+  step?: number;
+}
+export interface Api {
+  store: {
+    list(): RunSummary[];
+    get(dir: string): RunSummary | undefined;
+    events(dir: string): RunEventLike[];
+    refresh(): void;
+    onDidAppendEvents: vscode.Event<{ dir: string; events: RunEventLike[] }>;
+  };
+  manager: { isOwned(dir: string): boolean };
+  runsTree: { getChildren(node?: unknown): unknown[]; getTreeItem(node: unknown): vscode.TreeItem };
+  statusBar: { text(): string };
+}
+
+export async function api(): Promise<Api> {
+  const ext = vscode.extensions.getExtension<Api>(EXTENSION_ID);
+  if (!ext) throw new Error(`extension ${EXTENSION_ID} is not loaded`);
+  return ext.isActive ? ext.exports : ext.activate();
+}
+
+export function workspaceDir(): string {
+  const ws = vscode.workspace.workspaceFolders?.[0];
+  if (!ws) throw new Error('the tests need a workspace folder');
+  return ws.uri.fsPath;
+}
+
+/** Poll until `fn` returns a truthy value; fail with `what` after `ms`. */
+export async function waitFor<T>(what: string, fn: () => T | undefined | false | null | Promise<T | undefined | false | null>, ms = 60_000, every = 100): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, every));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+}
+
+/** A tiny experiment on synthetic data (a run takes seconds); `over` replaces top-level sections. */
+export function writeExperiment(name: string, over: Record<string, unknown> = {}): vscode.Uri {
+  const e = {
+    name,
+    data: {
+      train: { kind: 'synthetic', n: 400, seed: 2, mismatchFraction: 0.3 },
+      curated: { kind: 'synthetic', n: 200, seed: 1 },
+      eval: [{ name: 'held-out', source: { kind: 'synthetic', n: 64, seed: 3 }, tasks: ['zero-shot'], max: null }],
+    },
+    model: { imageSize: 16, patchSizes: [4, 8], width: 32, depth: 1, heads: 2, mlpRatio: 2, embedDim: 16, vocabSize: 64, seqLen: 4 },
+    optimizer: { warmupSteps: 2 },
+    training: { batchSize: 16, steps: 20, seed: 1 },
+    selection: { method: 'jest', score: 'hard-learner', filterRatio: 0.5, chunks: 2 },
+    reference: null,
+    runtime: { device: 'cpu', threads: 1 },
+    evaluation: { every: 10 },
+    snapshotEvery: 10,
+    checkpointEvery: 10,
+    ...over,
+  };
+  const file = path.join(workspaceDir(), `${name}.jest.json`);
+  fs.writeFileSync(file, `// written by the extension tests\n${JSON.stringify(e, null, 2)}\n`);
+  return vscode.Uri.file(file);
+}
