@@ -75,7 +75,7 @@ export function buildTrainStep(
   const { zImg, zTxt } = embedBatch(g, P, model, groups);
   const loss = sigmoidLoss(pairLosses(zImg, zTxt, P('t_prime'), P('bias')));
   const [gDecay, gPlain] = gradients(loss, [theta.decay, theta.plain]);
-  const { next, gradNorm } = adamw({ theta, m, v }, { decay: gDecay, plain: gPlain }, lr, step, opt);
+  const { next, gradNorm } = g.scope('adamw', () => adamw({ theta, m, v }, { decay: gDecay, plain: gPlain }, lr, step, opt));
   for (const grp of GROUPS) {
     g.output(next.theta[grp], `theta.${grp}.next`);
     g.output(next.m[grp], `m.${grp}.next`);

@@ -37,9 +37,13 @@ function l2Normalize(z: Value): Value {
 
 /** images uint8 [N, S, S, 3] -> L2-normalised embeddings [N, E], at patch size p. */
 export function encodeImages(P: Params, c: ModelConfig, images: Value, p: number): Value {
+  return images.graph.scope(`image${p}`, () => imageTower(P, c, images, p));
+}
+
+function imageTower(P: Params, c: ModelConfig, images: Value, p: number): Value {
   const grid = (c.imageSize / p) ** 2;
   let x = flexiPatchEmbed(P, 'img.patch', images, p, patchConfig(c)); // [N·G², D]
-  for (let i = 0; i < c.depth; i++) x = block(P, `img.block${i}`, x, grid, c.heads);
+  for (let i = 0; i < c.depth; i++) x = images.graph.scope(`block${i}`, () => block(P, `img.block${i}`, x, grid, c.heads));
   x = layerNorm(P, 'img.ln_final', x);
   const pooled = op.reduceMean(op.reshape(x, [-1, grid, c.width]), [1]); // [N, D]: mean over patches
   return l2Normalize(linear(P, 'img.head', pooled));
@@ -47,6 +51,10 @@ export function encodeImages(P: Params, c: ModelConfig, images: Value, p: number
 
 /** tokens int32 [N, L] (0 = pad) -> L2-normalised embeddings [N, E]. */
 export function encodeTexts(P: Params, c: ModelConfig, tokens: Value): Value {
+  return tokens.graph.scope('text', () => textTower(P, c, tokens));
+}
+
+function textTower(P: Params, c: ModelConfig, tokens: Value): Value {
   const L = c.seqLen;
   const g = tokens.graph;
   const valid = op.cast(op.not(op.equal(tokens, g.scalar(0, tokens.dtype))), g.float); // [N, L]
@@ -54,7 +62,7 @@ export function encodeTexts(P: Params, c: ModelConfig, tokens: Value): Value {
   const maskBias = op.reshape(op.mul(op.sub(valid, 1), 1e9), [-1, 1, 1, L]);
   const emb = op.add(op.gather(P('txt.tok'), tokens), P('txt.pos')); // [N, L, D]
   let x = op.reshape(emb, [-1, c.width]);
-  for (let i = 0; i < c.depth; i++) x = block(P, `txt.block${i}`, x, L, c.heads, maskBias);
+  for (let i = 0; i < c.depth; i++) x = g.scope(`block${i}`, () => block(P, `txt.block${i}`, x, L, c.heads, maskBias));
   x = layerNorm(P, 'txt.ln_final', x);
   // Mean over real tokens only (an empty caption pools to zeros instead of dividing by zero).
   const masked = op.mul(op.reshape(x, [-1, L, c.width]), op.reshape(valid, [-1, L, 1]));

@@ -39,6 +39,11 @@ export function gradients(target: Value, wrt: readonly Value[], seed?: Value): V
     for (const i of n.inputs) if (depends.has(i) && i.producer) stack.push(i.producer);
   }
 
+  return g.scope('backward', () => backward(target, wrt, seed, depends, onPath));
+}
+
+function backward(target: Value, wrt: readonly Value[], seed: Value | undefined, depends: Set<Value>, onPath: Set<Node>): Value[] {
+  const g = target.graph;
   const grads = new Map<Value, Value>();
   const accumulate = (v: Value, dv: Value) => {
     if (!sameShape(v.shape, dv.shape)) {
@@ -48,7 +53,6 @@ export function gradients(target: Value, wrt: readonly Value[], seed?: Value): V
     grads.set(v, prev ? op.add(prev, dv) : dv);
   };
   accumulate(target, seed ?? op.expand(g.scalar(1, target.dtype), [...target.shape]));
-
   // Node creation order is a topological order; gradient nodes appended now come after it.
   const order = g.nodes.filter((n) => onPath.has(n));
   for (let k = order.length - 1; k >= 0; k--) {
@@ -57,7 +61,7 @@ export function gradients(target: Value, wrt: readonly Value[], seed?: Value): V
     if (dOut.every((d) => d === null)) continue;
     const rule = GRADIENTS[node.op];
     if (!rule) throw new Error(`no gradient rule for op ${node.op} (on the path to ${target})`);
-    const dIn = rule(node, dOut);
+    const dIn = g.scope(node.scope, () => rule(node, dOut)); // backward/<the forward scope>
     if (dIn.length !== node.inputs.length) {
       throw new Error(`gradient rule for ${node.op} returned ${dIn.length} gradients for ${node.inputs.length} inputs`);
     }

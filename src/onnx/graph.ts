@@ -30,6 +30,8 @@ export class Value {
 }
 
 export interface Node {
+  /** Where in the model it was built ('image/block0', 'backward', 'adamw'): names profiles. */
+  readonly scope: string;
   readonly op: string;
   readonly inputs: readonly Value[];
   readonly outputs: readonly Value[];
@@ -47,6 +49,7 @@ export class Graph {
   readonly outputs: Value[] = [];
   readonly constants = new Map<Value, ConstData>();
   private counter = 0;
+  private scopes: string[] = [];
   private readonly scalarCache = new Map<string, Value>();
 
   /** `float` is the dtype of every floating tensor the model code creates (float64 for gradient checks). */
@@ -109,10 +112,20 @@ export class Graph {
     }
     const types = infer(inputs, attrs);
     const outputs: Value[] = [];
-    const node: Node = { op, inputs: [...inputs], outputs, attrs };
+    const node: Node = { scope: this.scopes.join('/'), op, inputs: [...inputs], outputs, attrs };
     for (const t of types) outputs.push(new Value(this, this.fresh(op.toLowerCase()), t.shape, t.dtype, node));
     this.nodes.push(node);
     return outputs;
+  }
+
+  /** Build `fn`'s nodes under a scope name (nested scopes join with '/'). */
+  scope<T>(name: string, fn: () => T): T {
+    this.scopes.push(name);
+    try {
+      return fn();
+    } finally {
+      this.scopes.pop();
+    }
   }
 
   /** Mark `v` as a graph output called `name`. */

@@ -156,6 +156,7 @@ function nodeProtos(node: Node, e: Emitter): void {
   }
   if (node.op === 'Cast') attrs.to = ONNX_DTYPE[attrs.to as keyof typeof ONNX_DTYPE];
   e.nodes.push({
+    name: `${node.scope ? node.scope + '/' : ''}${node.op}:${outputs[0]}`,
     opType: node.op,
     input: inputs,
     output: outputs,
