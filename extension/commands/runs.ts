@@ -96,27 +96,34 @@ export async function inspectBatches(s: Services, arg?: unknown, step?: number):
   await panels.openBatchInspector(s.ctx, s.store, dir, step);
 }
 
-export async function exportModel(s: Services, arg?: unknown): Promise<void> {
-  if (!requireTrust()) return;
+/** Returns the folder the encoders were written to (undefined when nothing was exported). */
+export async function exportModel(s: Services, arg?: unknown): Promise<string | undefined> {
+  if (!requireTrust()) return undefined;
   const dir = await pickRun(s.store, 'Export the encoders of which run?', (r) => !r.live && fs.existsSync(path.join(r.dir, 'checkpoints', 'latest.ckpt')), arg);
-  if (!dir) return;
+  if (!dir) return undefined;
   const r = await runJob(s.cliPath, ['export', dir], dir, `JEST: exporting ${path.basename(dir)}`, s.manager.output(dir));
   if (r.code !== 0) {
     void vscode.window.showErrorMessage(`Export of ${path.basename(dir)} failed (${jobFailure(r)}). The log is in the output channel "JEST: ${path.basename(dir)}".`);
-    return;
+    return undefined;
   }
   const models = path.join(dir, 'models');
   void vscode.window.showInformationMessage(`Exported image_encoder.onnx and text_encoder.onnx to ${models}.`, 'Reveal').then((p) => {
     if (p) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path.join(models, 'image_encoder.onnx')));
   });
+  return models;
 }
 
-export async function precomputeReferenceEmbeddings(s: Services, arg?: unknown): Promise<void> {
-  if (!requireTrust()) return;
+/** Returns the cache folder (undefined when it failed or was refused). */
+export async function precomputeReferenceEmbeddings(s: Services, arg?: unknown): Promise<string | undefined> {
+  if (!requireTrust()) return undefined;
   const doc = await experimentDocument(arg);
-  if (!doc || !(await readyExperiment(s, doc))) return;
+  if (!doc || !(await readyExperiment(s, doc))) return undefined;
   const log = s.manager.output('reference-embeddings', 'reference embeddings');
   const r = await runJob(s.precomputePath, [doc.fileName], path.dirname(doc.fileName), 'JEST: reference embeddings', log);
-  if (r.code !== 0) void vscode.window.showErrorMessage(`Reference embeddings failed (${jobFailure(r)}).`);
-  else void vscode.window.showInformationMessage(`Reference embeddings cached in ${r.stdout.trim()}; runs of ${path.basename(doc.fileName)} read them instead of embedding the pool.`);
+  if (r.code !== 0) {
+    void vscode.window.showErrorMessage(`Reference embeddings failed (${jobFailure(r)}).`);
+    return undefined;
+  }
+  void vscode.window.showInformationMessage(`Reference embeddings cached in ${r.stdout.trim()}; runs of ${path.basename(doc.fileName)} read them instead of embedding the pool.`);
+  return r.stdout.trim();
 }

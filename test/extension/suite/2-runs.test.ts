@@ -61,6 +61,21 @@ describe('runs', () => {
     assert.ok(state.fullStates >= 1, 'a full state was posted when the page said it was ready');
   });
 
+  it('Export Model and Precompute Reference Embeddings run the engine on the finished run', async () => {
+    fs.rmSync(path.join(tinyDir, 'models', 'image_encoder.onnx'));
+    const models = await vscode.commands.executeCommand<string>('jestStudio.exportModel', tinyDir);
+    assert.equal(models, path.join(tinyDir, 'models'));
+    assert.ok(fs.existsSync(path.join(models, 'image_encoder.onnx')) && fs.existsSync(path.join(models, 'text_encoder.onnx')));
+    const uri = writeExperiment('with-reference', { selection: { method: 'jest', score: 'learnability', filterRatio: 0.5, chunks: 2 }, reference: { run: path.relative(workspaceDir(), tinyDir), encoders: null, cacheEmbeddings: true } });
+    const cache = await vscode.commands.executeCommand<string>('jestStudio.precomputeReferenceEmbeddings', uri);
+    assert.ok(cache && fs.existsSync(path.join(cache, 'image.f32')), `cache folder ${cache}`);
+  });
+
+  it('Inspect Batches opens on a run with selection snapshots', async () => {
+    assert.ok(fs.readdirSync(path.join(tinyDir, 'batches')).some((f) => f.endsWith('.json')));
+    await vscode.commands.executeCommand('jestStudio.inspectBatches', tinyDir, 10);
+  });
+
   it('Stop Run stops a long run after its current step with a checkpoint; Resume continues it', async () => {
     const a = await api();
     const uri = writeExperiment('long', { training: { batchSize: 16, steps: 5000, seed: 1 }, evaluation: { every: 1000 }, checkpointEvery: 1000 });
@@ -110,21 +125,38 @@ describe('runs', () => {
     }
   });
 
-  it('a run that dies says why', async () => {
+  it('a run that dies says why (the engine\'s own message, in the end event and the log)', async () => {
     const a = await api();
-    // a data folder that does not exist: the engine fails while preparing data
+    // a data folder that does not exist: valid to the schema, the engine fails while preparing data
     const uri = writeExperiment('broken', { data: { train: { kind: 'folder', path: 'no-such-folder' }, curated: null, eval: [] } });
-    const messages: string[] = [];
+    const ended = new Promise<{ dir: string; status: string; reason?: string }>((resolve) => {
+      const sub = a.manager.onDidEndRun((r) => {
+        if (r.dir.includes('broken')) {
+          sub.dispose();
+          resolve(r);
+        }
+      });
+    });
     const dir = await vscode.commands.executeCommand<string>('jestStudio.startRun', uri);
-    if (!dir) {
-      // refused before starting (validation found the problem): also a clear answer
-      return;
-    }
-    const s = await waitFor('the run to fail', () => {
-      const r = a.store.get(dir);
-      return r && !r.live ? r : undefined;
-    }, 60_000);
+    assert.ok(dir, 'started (the schema allows the folder; only the engine finds it missing)');
+    const end = await Promise.race([ended, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no end event in 60 s')), 60_000))]);
+    assert.equal(end.status, 'failed');
+    assert.match(end.reason ?? '', /exited with code 1: image folder not found: .*no-such-folder/);
+    assert.equal(a.store.get(dir)?.status, 'failed');
+    assert.equal(a.store.get(dir)?.live, false);
+  });
+
+  it('a folder that says running but whose process is gone reads as failed, not live', async () => {
+    const a = await api();
+    const dir = path.join(workspaceDir(), 'runs', 'ghost-run');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'metrics.jsonl'), '');
+    fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify({ status: 'running', step: 7, totalSteps: 20, pid: 999999, updatedAt: new Date().toISOString() }));
+    fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ id: 'x', name: 'ghost', createdAt: new Date().toISOString(), engine: '0.1.0' }));
+    a.store.refresh();
+    const s = await waitFor('the ghost run', () => a.store.get(dir), 10_000);
+    assert.equal(s.live, false);
     assert.equal(s.status, 'failed');
-    messages.push(s.status);
+    assert.equal(s.step, 7);
   });
 });

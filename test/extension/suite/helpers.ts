@@ -27,7 +27,7 @@ export interface Api {
     refresh(): void;
     onDidAppendEvents: vscode.Event<{ dir: string; events: RunEventLike[] }>;
   };
-  manager: { isOwned(dir: string): boolean };
+  manager: { isOwned(dir: string): boolean; onDidEndRun: vscode.Event<{ dir: string; status: string; reason?: string }> };
   runsTree: { getChildren(node?: unknown): unknown[]; getTreeItem(node: unknown): vscode.TreeItem };
   statusBar: { text(): string };
 }
