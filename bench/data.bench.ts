@@ -1,8 +1,12 @@
 // Data-layer throughput: images/s decoded from sources (PNG files, SVG icons, sprite cells) and
 // batches/s read from a prepared cache, compared with what the train step consumes.
 //   node out/bench/data.bench.js [--steps-per-second 30] [--size 16] [--dataset <prepared dir>]
-// The train-step rate is an argument (or JEST_TRAIN_STEPS_PER_S) until the engine can be measured.
+// The train-step rate is MEASURED in the same run (the default model, batch 64, CPU); pass
+// --steps-per-second (or JEST_TRAIN_STEPS_PER_S) to compare against another rate instead.
 
+import { DEFAULT_ADAMW } from '../src/model/adamw';
+import { DEFAULT_MODEL } from '../src/model/config';
+import { TrainingSession } from '../src/runtime/training-session';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -51,10 +55,27 @@ async function batchRate(ds: PreparedDataset, batchSize: number, seconds = 2): P
   return n / ((performance.now() - t0) / 1000);
 }
 
+/** Train steps per second of the default model at batch 64 on the CPU, measured now. */
+async function measuredStepRate(): Promise<number> {
+  const model = DEFAULT_MODEL;
+  const session = await TrainingSession.create({ model, optimizer: DEFAULT_ADAMW, seed: 0, runtime: { device: 'cpu', threads: 0 } });
+  const px = model.imageSize * model.imageSize * 3;
+  const batch = { images: [{ patchSize: model.patchSizes[0], pixels: new Uint8Array(64 * px).fill(128) }], tokens: new Int32Array(64 * model.seqLen).fill(2) };
+  for (let i = 0; i < 3; i++) await session.runTrainStep(batch, 1e-4);
+  const t0 = performance.now();
+  let n = 0;
+  while (performance.now() - t0 < 2000) {
+    await session.runTrainStep(batch, 1e-4);
+    n++;
+  }
+  await session.release();
+  return n / ((performance.now() - t0) / 1000);
+}
+
 async function main(): Promise<void> {
   const { flags } = parseArgs(process.argv.slice(2));
   const stepsArg = flags['steps-per-second'] ?? process.env.JEST_TRAIN_STEPS_PER_S;
-  const stepsPerSecond = stepsArg === undefined ? 30 : Number(stepsArg);
+  const stepsPerSecond = stepsArg === undefined ? await measuredStepRate() : Number(stepsArg);
   const size = Number(flags.size ?? 16);
   const settings: DecodeSettings = { size, background: [255, 255, 255], fit: 'contain' };
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'jest-data-bench-'));
@@ -105,7 +126,7 @@ async function main(): Promise<void> {
     console.log(`cache get(320 random rows):          ${gets} calls/s`);
     console.log(`cache super-batches of 320, from file: ${f320.toFixed(0)} batches/s (positional reads, no in-memory copy)`);
     console.log(
-      `train step rate ${stepsPerSecond} steps/s (${stepsArg === undefined ? 'ASSUMED default: pass --steps-per-second or JEST_TRAIN_STEPS_PER_S once the engine is measured' : 'given'}); ` +
+      `train step rate ${stepsPerSecond.toFixed(1)} steps/s (${stepsArg === undefined ? 'measured: default model, batch 64, CPU' : 'given'}); ` +
         `each JEST step consumes one super-batch of 320`,
     );
     console.log(`ratio cache supply / train demand: ${(b320 / stepsPerSecond).toFixed(1)}x (super-batch 320), ${(b64 / stepsPerSecond).toFixed(1)}x (plain batch 64)`);
