@@ -5,8 +5,6 @@ import * as vscode from 'vscode';
 export const SECTION = 'jestStudio';
 
 export interface Settings {
-  /** Where runs go, relative to each workspace folder (or absolute). */
-  runsFolder: string;
   /** Overrides the experiment's runtime.device when not 'experiment'. */
   device: 'experiment' | 'auto' | 'cpu' | 'cuda' | 'webgpu';
   /** Overrides runtime.threads when > 0. */
@@ -14,27 +12,29 @@ export interface Settings {
 }
 
 export function settings(): Settings {
-  const c = vscode.workspace.getConfiguration(SECTION);
+  const c = vscode.workspace.getConfiguration(SECTION, null);
   return {
-    runsFolder: c.get<string>('runsFolder', 'runs') || 'runs',
     device: c.get<Settings['device']>('device', 'experiment'),
     threads: c.get<number>('threads', 0),
   };
 }
 
-/** Every runs folder: one per workspace folder, or the one absolute folder. */
+/** jestStudio.runsFolder as it applies to a resource (it is resource-scoped: each folder may have its own). */
+function runsFolderFor(uri: vscode.Uri | null): string {
+  return vscode.workspace.getConfiguration(SECTION, uri).get<string>('runsFolder', 'runs') || 'runs';
+}
+
+/** Every runs folder: one per workspace folder (absolute settings may name the same one twice). */
 export function runsRoots(): string[] {
-  const { runsFolder } = settings();
-  if (path.isAbsolute(runsFolder)) return [runsFolder];
-  return (vscode.workspace.workspaceFolders ?? []).map((f) => path.join(f.uri.fsPath, runsFolder));
+  const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => path.resolve(f.uri.fsPath, runsFolderFor(f.uri)));
+  return [...new Set(roots)];
 }
 
 /** The runs folder for an experiment file: its workspace folder's, else next to the file. */
 export function runsRootFor(file: string): string {
-  const { runsFolder } = settings();
-  if (path.isAbsolute(runsFolder)) return runsFolder;
-  const ws = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
-  return path.join(ws ? ws.uri.fsPath : path.dirname(file), runsFolder);
+  const uri = vscode.Uri.file(file);
+  const ws = vscode.workspace.getWorkspaceFolder(uri);
+  return path.resolve(ws ? ws.uri.fsPath : path.dirname(file), runsFolderFor(uri));
 }
 
 /** CLI flags from the settings that override the experiment file. */

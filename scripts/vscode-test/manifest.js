@@ -84,7 +84,7 @@ pkg.contributes = {
       },
     },
   },
-  viewsContainers: { activitybar: [{ id: 'jestStudio', title: 'JEST Studio', icon: '$(beaker)' }] },
+  viewsContainers: { activitybar: [{ id: 'jestStudio', title: 'JEST Studio', icon: 'media/jest-studio.svg' }] },
   views: { jestStudio: [{ id: 'jestStudio.runs', name: 'Runs', icon: '$(beaker)', contextualTitle: 'JEST Studio' }] },
   viewsWelcome: [
     {
