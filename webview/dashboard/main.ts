@@ -1,0 +1,322 @@
+// The dashboard page: holds the shown runs' columns (a copy of the host's truth), draws them
+// through min-max decimation into chart.js, and posts user intents (which runs, export) back.
+// UI-only state (x axis, eval metric, zoom) is kept with setState so it survives being hidden.
+import type { IpcMessage } from '../../protocol/base';
+import {
+  DASHBOARD_PROTOCOL,
+  DidAppendMetricsNotification,
+  DidChangeRunListNotification,
+  DidChangeStateNotification,
+  ExportRequest,
+  ReadyCommand,
+  SetRunsCommand,
+  type ChartId,
+  type RunData,
+  type RunListItem,
+  type RunStatusName,
+} from '../../protocol/dashboard';
+import { getState, onNotification, request, send, setState } from '../shared/host';
+import { CHARTS, applyTheme, createChart, readTheme, type ChartDef, type LineDataset } from './charts';
+import { runColor } from './colors';
+import { extent, minMaxDecimate, type Point } from './decimate';
+import { GrowingTable } from './table';
+import type { Chart } from 'chart.js';
+
+interface UiState {
+  dirs: string[];
+  xAxis: 'step' | 'flops';
+  evalKey: string;
+  zoom: [number, number] | null;
+}
+
+interface ShownRun {
+  dir: string;
+  id: string;
+  name: string;
+  status: RunStatusName;
+  color: string;
+  steps: GrowingTable;
+  evals: GrowingTable;
+}
+
+const ui = getState<UiState>({ dirs: [], xAxis: 'step', evalKey: '', zoom: null });
+let runs: ShownRun[] = [];
+let available: RunListItem[] = [];
+let theme = readTheme();
+
+// ------------------------------------------------------------------ page skeleton
+
+const app = document.getElementById('app')!;
+app.innerHTML = `
+<div class="toolbar">
+  <label>x axis <select id="x-axis"><option value="step">steps</option><option value="flops">FLOPs (total)</option></select></label>
+  <label>evaluation <select id="eval-key"></select></label>
+  <button id="export-csv" class="secondary" title="Save every shown series as CSV">Export CSV</button>
+  <span id="status" class="muted"></span>
+</div>
+<details id="picker"><summary>Runs</summary><div id="run-list"></div></details>
+<div id="legend" class="legend"></div>
+<p id="empty" class="muted">No runs to show yet: start a run, or pick runs above.</p>
+<div id="charts" class="charts"></div>`;
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const xAxisSelect = $<HTMLSelectElement>('x-axis');
+const evalSelect = $<HTMLSelectElement>('eval-key');
+const statusLine = $<HTMLSpanElement>('status');
+
+const charts = new Map<ChartId, Chart<'line', Point[]>>();
+/** Dataset objects by `<dir>|<key>`, reused across renders so legend clicks (hidden state) stick. */
+const datasets = new Map<ChartId, Map<string, LineDataset>>();
+
+for (const def of CHARTS) {
+  const section = document.createElement('section');
+  section.className = 'chart';
+  section.innerHTML = `<header><h2></h2><button class="secondary export" title="Save this chart as PNG">PNG</button></header><div class="chart-box"><canvas></canvas></div>`;
+  section.querySelector('h2')!.textContent = def.title;
+  $('charts').appendChild(section);
+  const canvas = section.querySelector('canvas')!;
+  canvas.setAttribute('aria-label', def.title);
+  const chart = createChart(canvas, def, theme);
+  charts.set(def.id, chart);
+  datasets.set(def.id, new Map());
+  section.querySelector('button')!.addEventListener('click', () => void exportPng(def.id, chart));
+  canvas.addEventListener('wheel', (e) => zoomAt(chart, e), { passive: false });
+  canvas.addEventListener('dblclick', () => setZoom(null));
+}
+
+xAxisSelect.value = ui.xAxis;
+xAxisSelect.addEventListener('change', () => {
+  ui.xAxis = xAxisSelect.value === 'flops' ? 'flops' : 'step';
+  ui.zoom = null; // a step range means nothing on the FLOPs axis
+  saveUi();
+  scheduleRender();
+});
+evalSelect.addEventListener('change', () => {
+  ui.evalKey = evalSelect.value;
+  saveUi();
+  scheduleRender();
+});
+$('export-csv').addEventListener('click', () => {
+  void request(ExportRequest, { format: 'csv' }).then(reportExport);
+});
+
+function saveUi(): void {
+  setState(ui);
+}
+
+// ------------------------------------------------------------------ messages from the host
+
+onNotification((msg: IpcMessage) => {
+  if (DidChangeStateNotification.is(msg)) {
+    runs = msg.params.runs.map(adopt);
+    available = msg.params.available;
+    ui.dirs = runs.map((r) => r.dir);
+    saveUi();
+    renderRunList();
+    scheduleRender();
+  } else if (DidAppendMetricsNotification.is(msg)) {
+    const changed = new Set<'steps' | 'evals'>();
+    for (const d of msg.params.runs) {
+      const run = runs.find((r) => r.dir === d.dir);
+      if (!run) continue;
+      if (d.steps.step.length) changed.add('steps');
+      if (d.evals.step.length) changed.add('evals');
+      run.steps.append(d.steps);
+      run.evals.append(d.evals);
+      run.status = d.status;
+    }
+    scheduleRender([...changed]);
+  } else if (DidChangeRunListNotification.is(msg)) {
+    available = msg.params.available;
+    renderRunList();
+  }
+});
+
+function adopt(r: RunData): ShownRun {
+  return { dir: r.dir, id: r.id, name: r.name, status: r.status, color: runColor(r.id), steps: new GrowingTable(r.steps), evals: new GrowingTable(r.evals) };
+}
+
+// ------------------------------------------------------------------ run picker and legend
+
+function renderRunList(): void {
+  const list = $('run-list');
+  list.replaceChildren();
+  const shown = new Set(runs.map((r) => r.dir));
+  for (const a of available) {
+    const row = document.createElement('label');
+    row.className = 'run-row';
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = shown.has(a.dir);
+    box.addEventListener('change', () => {
+      const dirs = available.filter((x) => (x.dir === a.dir ? box.checked : shown.has(x.dir))).map((x) => x.dir);
+      send(SetRunsCommand, { dirs });
+    });
+    const text = document.createElement('span');
+    text.textContent = `${a.name} — ${a.status}${a.live ? ' (live)' : ''}, step ${a.step}/${a.totalSteps}`;
+    text.title = a.dir;
+    row.append(box, text);
+    list.appendChild(row);
+  }
+  const legend = $('legend');
+  legend.replaceChildren();
+  for (const r of runs) {
+    const item = document.createElement('span');
+    item.className = 'legend-item';
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch';
+    swatch.style.background = r.color; // CSSOM, allowed under style-src without 'unsafe-inline'
+    const name = document.createElement('span');
+    name.textContent = `${r.name} (${r.status})`;
+    name.title = r.dir;
+    item.append(swatch, name);
+    legend.appendChild(item);
+  }
+  $('empty').hidden = runs.length > 0;
+}
+
+function renderEvalOptions(): void {
+  const keys = [...new Set(runs.flatMap((r) => [...r.evals.columns.keys()]))].sort();
+  if (!keys.includes(ui.evalKey)) ui.evalKey = keys.find((k) => k.endsWith('zero-shot/top1')) ?? keys[0] ?? '';
+  const current = [...evalSelect.options].map((o) => o.value).join('\n');
+  if (current !== keys.join('\n')) {
+    evalSelect.replaceChildren(...keys.map((k) => new Option(k, k)));
+  }
+  evalSelect.value = ui.evalKey;
+  evalSelect.disabled = keys.length === 0;
+}
+
+// ------------------------------------------------------------------ drawing
+
+let frame = 0;
+/** Which tables changed since the last draw: a step event redraws the step charts, not the eval chart. */
+const dirty = new Set<'steps' | 'evals'>();
+function scheduleRender(tables: ('steps' | 'evals')[] = ['steps', 'evals']): void {
+  for (const t of tables) dirty.add(t);
+  // many messages in one frame make one draw
+  if (!frame) frame = requestAnimationFrame(render);
+}
+
+const lastDrawn = new Map<ChartId, number>();
+/** Measured (bench/webview.bench.ts): 2 px per bucket cuts the live p95 by about a third against 1 px. */
+const PX_PER_BUCKET = 2;
+
+function xColumn(t: GrowingTable): Float64Array {
+  return ui.xAxis === 'flops' ? t.flops : t.step;
+}
+
+function render(): void {
+  frame = 0;
+  const t0 = performance.now();
+  renderEvalOptions();
+  let drawn = 0;
+  for (const def of CHARTS) {
+    if (dirty.has(def.table)) lastDrawn.set(def.id, renderChart(def));
+    drawn += lastDrawn.get(def.id) ?? 0;
+  }
+  dirty.clear();
+  const points = runs.reduce((n, r) => n + r.steps.points + r.evals.points, 0);
+  const ms = performance.now() - t0;
+  statusLine.textContent = `${runs.length} run${runs.length === 1 ? '' : 's'}, ${points.toLocaleString()} points (drawn as ${drawn.toLocaleString()})`;
+  document.body.dataset.points = String(points);
+  const lastStep: Record<string, number> = {};
+  for (const r of runs) lastStep[r.dir] = r.steps.length ? r.steps.step[r.steps.length - 1] : -1;
+  // for tests and the benchmark: the moment the charts hold the data
+  window.dispatchEvent(new CustomEvent('jest:rendered', { detail: { ms, points, drawn, lastStep } }));
+}
+
+function renderChart(def: ChartDef): number {
+  const chart = charts.get(def.id)!;
+  const byKey = datasets.get(def.id)!;
+  const tables = runs.map((r) => r[def.table]);
+  const [fullMin, fullMax] = extent(tables.map(xColumn), tables.map((t) => t.length));
+  const [x0, x1] = ui.zoom ?? [fullMin, fullMax];
+  // one bucket (a min and a max) per PX_PER_BUCKET CSS pixels of the plot area: drawing, not
+  // scanning, is what costs, and min-max per 2 px draws the same envelope as per 1 px
+  const width = Math.max(50, Math.round((chart.chartArea?.width ?? chart.width) / PX_PER_BUCKET));
+  const next: LineDataset[] = [];
+  let drawn = 0;
+  for (const run of runs) {
+    const t = run[def.table];
+    const xs = xColumn(t);
+    for (const s of def.series) {
+      const key = s.key === 'eval' ? ui.evalKey : s.key;
+      const col = t.columns.get(key);
+      if (!col || !Number.isFinite(x0)) continue;
+      const data = minMaxDecimate(xs, col, x0, x1, width, t.length);
+      if (!data.length) continue;
+      const id = `${run.dir}|${s.key}`;
+      let ds = byKey.get(id);
+      if (!ds) {
+        ds = { label: '', data: [], borderColor: run.color, backgroundColor: run.color, borderDash: s.dash, yAxisID: s.axis, pointRadius: def.table === 'evals' ? 2 : 0 };
+        // a 1px line takes the rasteriser's hairline path: wider lines over thousands of
+        // vertices cost several times more to draw (measured: bench/webview.bench.ts)
+        byKey.set(id, ds);
+      }
+      ds.label = def.id === 'eval' ? `${run.name} · ${key}` : def.series.length > 1 ? `${run.name} · ${s.label}` : run.name;
+      ds.data = data;
+      ds.borderColor = ds.backgroundColor = run.color;
+      drawn += data.length;
+      next.push(ds);
+    }
+  }
+  for (const id of [...byKey.keys()]) if (!next.includes(byKey.get(id)!)) byKey.delete(id);
+  chart.data.datasets = next;
+  const x = chart.options.scales!.x!;
+  (x.title as { text: string }).text = ui.xAxis === 'flops' ? 'FLOPs (training + scoring)' : 'step';
+  x.min = ui.zoom ? x0 : undefined;
+  x.max = ui.zoom ? x1 : undefined;
+  (x.ticks as { callback?: (v: number | string) => string }).callback = ui.xAxis === 'flops' ? (v) => Number(v).toExponential(1) : undefined;
+  chart.update('none');
+  return drawn;
+}
+
+// ------------------------------------------------------------------ zoom (wheel) and reset (double-click)
+
+function setZoom(z: [number, number] | null): void {
+  ui.zoom = z;
+  saveUi();
+  scheduleRender();
+}
+
+function zoomAt(chart: Chart<'line', Point[]>, e: WheelEvent): void {
+  const x = chart.scales.x;
+  if (!x || !runs.length) return;
+  e.preventDefault();
+  const at = x.getValueForPixel(e.offsetX) ?? (x.min + x.max) / 2;
+  const factor = e.deltaY < 0 ? 0.8 : 1.25;
+  const lo = at - (at - x.min) * factor;
+  const hi = at + (x.max - at) * factor;
+  const all = runs.map((r) => xColumn(r.steps));
+  const [min, max] = extent(all, runs.map((r) => r.steps.length));
+  if (lo <= min && hi >= max) setZoom(null);
+  else if (hi - lo > 1e-9) setZoom([Math.max(min, lo), Math.min(max, hi)]);
+}
+
+// ------------------------------------------------------------------ export
+
+async function exportPng(id: ChartId, chart: Chart<'line', Point[]>): Promise<void> {
+  const dataUrl = chart.toBase64Image('image/png', 1);
+  reportExport(await request(ExportRequest, { format: 'png', chart: id, dataUrl }));
+}
+
+function reportExport(r: { saved: string | null } | { error: string }): void {
+  statusLine.textContent = 'error' in r ? `export failed: ${r.error}` : r.saved ? `saved ${r.saved}` : 'export cancelled';
+}
+
+// ------------------------------------------------------------------ theme and size
+
+new MutationObserver(() => {
+  // VS Code swaps the body's theme class and the --vscode-* variables together
+  theme = readTheme();
+  for (const c of charts.values()) applyTheme(c, theme);
+  scheduleRender();
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+let resizeTimer = 0;
+window.addEventListener('resize', () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = window.setTimeout(scheduleRender, 100); // re-decimate for the new width
+});
+
+send(ReadyCommand, { protocol: DASHBOARD_PROTOCOL });
