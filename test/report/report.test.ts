@@ -1,0 +1,53 @@
+// The benchmark report's arithmetic: seed-averaged curves, steps/FLOPs to target, findings verdicts,
+// and plots that render to PNG.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import sharp from 'sharp';
+import { checkFindings, meanCurve, summariseArm } from '../../src/report/jest-report';
+import { lineChartSvg } from '../../src/report/plot';
+import type { RunEvent } from '../../src/runs/events';
+
+const evalAt = (step: number, value: number): RunEvent => ({
+  v: 1, time: 0, type: 'eval', step, set: 's', examples: 1, metrics: { m: value },
+  flops: { train: step * 10, learnerScoring: step * 5, referenceScoring: 0, total: step * 15 },
+});
+const stepAt = (step: number): RunEvent => ({
+  v: 1, time: 0, type: 'step', step, loss: 1, lr: 1, gradNorm: 1, examplesPerSecond: 1,
+  flops: { train: step * 10, learnerScoring: step * 5, referenceScoring: 0, total: step * 15 },
+  ms: { total: 20, data: 1, scoring: 5, selection: 1, train: 13 },
+});
+
+test('seed-averaged curves and steps to target', () => {
+  const s1 = [evalAt(0, 0), evalAt(100, 0.2), evalAt(200, 0.4), stepAt(200)];
+  const s2 = [evalAt(0, 0), evalAt(100, 0.4), evalAt(200, 0.6), stepAt(200)];
+  const c = meanCurve([s1, s2], 's', 'm');
+  assert.deepEqual(c.map((p) => [p.step, Number(p.value.toFixed(6)), p.lo, p.hi]), [[0, 0, 0, 0], [100, 0.3, 0.2, 0.4], [200, 0.5, 0.4, 0.6]]);
+  const a = summariseArm({ arm: 'x', seeds: [s1, s2] }, 's', 'm', 0.4);
+  assert.deepEqual(a.stepsToTarget, [200, 100]);
+  assert.deepEqual(a.flopsToTarget, [3000, 1500]);
+  assert.equal(a.flopsPerStep, 15);
+  assert.ok(Math.abs(a.finalMean - 0.5) < 1e-12);
+});
+
+test('findings: verdicts follow the numbers, and untested ones say so', () => {
+  const arm = (name: string, final: number) => summariseArm({ arm: name, seeds: [[evalAt(0, 0), evalAt(100, final), stepAt(100)]] }, 's', 'm', 0.1);
+  const arms = new Map(
+    [arm('uniform', 0.1), arm('jest learnability f=0.8', 0.3), arm('jest easy-reference f=0.8', 0.25), arm('jest hard-learner f=0.8', 0.05), arm('independent learnability f=0.8', 0.28)].map((a) => [a.arm, a]),
+  );
+  const f = checkFindings(arms, { uniform: 'uniform' });
+  assert.equal(f[0].holds, true);
+  assert.equal(f[1].holds, true);
+  assert.equal(f[3].holds, null);
+  assert.equal(f[4].holds, null);
+  arms.set('jest hard-learner f=0.8', arm('jest hard-learner f=0.8', 0.4));
+  assert.equal(checkFindings(arms, { uniform: 'uniform' })[0].holds, false);
+});
+
+test('a chart renders to a PNG', async () => {
+  const svg = lineChartSvg([{ name: 'a <b>', colour: '#f00', points: [{ x: 0, y: 0 }, { x: 10, y: 5, lo: 4, hi: 6 }] }], { title: 't', xLabel: 'x', yLabel: 'y', hLine: { y: 3, label: 'h' } });
+  assert.match(svg, /a &lt;b&gt;/);
+  const png = await sharp(Buffer.from(svg)).png().toBuffer();
+  const meta = await sharp(png).metadata();
+  assert.equal(meta.format, 'png');
+  assert.equal(meta.width, 720);
+});
