@@ -149,11 +149,16 @@ export function checkFindings(arms: Map<string, ArmSummary>, raw: { uniform: str
     holds: byF.length >= 2 ? byF.every(([, a], k) => k === 0 || (a!.finalMean >= byF[k - 1][1]!.finalMean)) : null,
     evidence: byF.map(([fr, a]) => `f=${fr}: final ${pct(a!.finalMean)}, steps to uniform's final ${fmtReach(a!.stepsToTarget, (x) => x.toFixed(0))}`).join('; ') || 'not run',
   });
-  out.push({
-    title: '4. A better reference gives better JEST',
-    holds: null,
-    evidence: 'needs references of different quality (e.g. trained for different numbers of steps or on more curated data); not run in this setting',
-  });
+  const weak = acc('jest learnability f=0.8, weak reference');
+  out.push(
+    learn !== undefined && weak !== undefined
+      ? {
+          title: '4. A better reference gives better JEST',
+          holds: learn > weak,
+          evidence: `final accuracy with the full reference ${pct(learn)} vs a reference trained for a fifth of the steps ${pct(weak)}`,
+        }
+      : { title: '4. A better reference gives better JEST', holds: null, evidence: 'needs a weaker reference arm; not run in this setting' },
+  );
   const flexi = f('flexi-jest f=0.8');
   const uni = f(raw.uniform);
   out.push(
