@@ -58,7 +58,7 @@ export type FormField = (typeof FORM_FIELDS)[number];
 
 export interface FieldSpec {
   path: FormField;
-  /** The form groups fields by their first path segment. */
+  /** The form groups fields by their first path segment ('run' for the name, 'outputs' for snapshot/checkpoint intervals). */
   group: string;
   label: string;
   description: string;

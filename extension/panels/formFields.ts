@@ -31,7 +31,7 @@ export function fieldSpecs(): FieldSpec[] {
     const s = schemaAt(path);
     const type = Array.isArray(s.type) ? s.type.find((t) => t !== 'null') : s.type;
     const kind: FieldSpec['kind'] = s.enum ? 'enum' : type === 'integer' ? 'integer' : type === 'number' ? 'number' : type === 'boolean' ? 'boolean' : 'string';
-    const spec: FieldSpec = { path, group: path.includes('.') ? path.split('.')[0] : 'run', label: label(path), description: s.description ?? '', kind };
+    const spec: FieldSpec = { path, group: path.includes('.') ? path.split('.')[0] : path === 'name' ? 'run' : 'outputs', label: label(path), description: s.description ?? '', kind };
     if (s.enum) spec.options = s.enum.map(String);
     if (s.enumDescriptions) spec.optionDescriptions = s.enumDescriptions;
     for (const k of ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'] as const) if (typeof s[k] === 'number') spec[k] = s[k];

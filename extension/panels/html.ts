@@ -37,7 +37,7 @@ export function renderPage(o: PageOptions): { html: string; nonce: string } {
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy(o.cspSource, nonce))}">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(o.cspSource, nonce).replace(/"/g, "")}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${escapeHtml(o.styleUri)}">
 <title>${escapeHtml(o.title)}</title>

@@ -36,12 +36,32 @@ export interface WebviewPage {
   close(): Promise<void>;
 }
 
+/** A few of the variables VS Code's Dark Modern theme sets on a webview, so screenshots look like the editor. */
+const DARK_THEME = `:root {
+  --vscode-font-family: system-ui, sans-serif; --vscode-font-size: 13px;
+  --vscode-foreground: #cccccc; --vscode-descriptionForeground: #9d9d9d; --vscode-editor-background: #1f1f1f;
+  --vscode-editorWidget-background: #202020; --vscode-editorWidget-border: #454545; --vscode-panel-border: #2b2b2b; --vscode-widget-border: #313131;
+  --vscode-button-background: #0078d4; --vscode-button-foreground: #ffffff; --vscode-button-hoverBackground: #026ec1;
+  --vscode-button-secondaryBackground: #313131; --vscode-button-secondaryForeground: #cccccc;
+  --vscode-dropdown-background: #313131; --vscode-dropdown-foreground: #cccccc; --vscode-dropdown-border: #3c3c3c;
+  --vscode-focusBorder: #0078d4; --vscode-errorForeground: #f85149; --vscode-editorWarning-foreground: #cca700;
+  --vscode-badge-background: #616161; --vscode-badge-foreground: #f8f8f8; --vscode-charts-green: #89d185;
+}`;
+
 /** Serves media/ (and, with `extra`, one more folder under /extra/) on 127.0.0.1. */
 function serve(extra?: string): Promise<{ origin: string; server: http.Server }> {
   const types: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.html': 'text/html', '.ttf': 'font/ttf', '.woff2': 'font/woff2' };
   const pages = new Map<string, string>();
   const server = http.createServer((req, res) => {
     const url = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    if (url === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
+    if (url === '/theme.css') {
+      res.writeHead(200, { 'content-type': 'text/css' }).end(DARK_THEME);
+      return;
+    }
     if (pages.has(url)) {
       res.writeHead(200, { 'content-type': 'text/html' }).end(pages.get(url));
       return;
@@ -73,7 +93,7 @@ export async function openWebview(browser: Browser, name: 'dashboard' | 'inspect
       setState: (s) => { window.__state = s; },
     });
   </script>`;
-  (server as unknown as { pages: Map<string, string> }).pages.set('/index.html', html.replace('<div id="app"></div>', `<div id="app"></div>\n${stub}`));
+  (server as unknown as { pages: Map<string, string> }).pages.set('/index.html', html.replace('<div id="app"></div>', `<div id="app"></div>\n${stub}`).replace('<link rel="stylesheet"', `<link rel="stylesheet" href="${origin}/theme.css">\n<link rel="stylesheet"`).replace('<body>', '<body class="vscode-dark">'));
   const context = await browser.newContext({ viewport: { width: opts.width ?? 1200, height: opts.height ?? 900 } });
   const page = await context.newPage();
   const problems: string[] = [];
