@@ -1,7 +1,7 @@
 // The command line as a user runs it: an experiment FILE (JSONC) trained by `jest-studio train`
 // in a child process with a machine-readable event stream, then eval, export and compare.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -73,4 +73,31 @@ test('a broken experiment file fails with file:line:col and the field', async ()
     assert.match(e.stderr, /bad\.jest\.json:\d+:\d+: training\.batchSize: /);
     return true;
   });
+});
+
+test('SIGINT stops a run after the current step with a checkpoint; resume finishes it', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jest-cli-'));
+  const file = path.join(dir, 'long.jest.json');
+  await fs.writeFile(file, EXPERIMENT.replace('"steps": 12', '"steps": 400').replace('"checkpointEvery": 6', '"checkpointEvery": 1000'));
+  const env = { ...process.env, JEST_STUDIO_CACHE: path.join(dir, 'cache') };
+  const runDir = path.join(dir, 'run');
+  const child = spawn(process.execPath, [CLI, 'train', file, '--run-dir', runDir, '--events'], { env, cwd: dir });
+  let out = '';
+  let signalled = false;
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (!signalled && /"type":"step","step":5\b/.test(out)) {
+      signalled = true;
+      child.kill('SIGINT');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 130, 'a stopped run exits with 130');
+  const status = JSON.parse(await fs.readFile(path.join(runDir, 'status.json'), 'utf8'));
+  assert.equal(status.status, 'stopped');
+  assert.ok(status.step >= 5 && status.step < 400);
+  const lines = out.trim().split('\n').map(parseEvent);
+  assert.ok(lines.some((e) => e?.type === 'checkpoint' && e.reason === 'signal'));
+  const resumed = await run(process.execPath, [CLI, 'resume', runDir], { env, cwd: dir });
+  assert.match(resumed.stderr, /finished at step 400/);
 });
