@@ -2,7 +2,7 @@
 // bucket's extremes, so a spike in a million points is still on screen.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { extent, minMaxDecimate } from '../../webview/dashboard/decimate';
+import { MinMaxCache, extent, minMaxDecimate, niceCeil } from '../../webview/dashboard/decimate';
 
 function lcg(seed: number) {
   return () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
@@ -62,4 +62,31 @@ test('a resumed run (steps repeated) still decimates: buckets by x value, not by
 
 test('extent spans the given lengths only (growing columns have unused capacity)', () => {
   assert.deepEqual(extent([Float64Array.from([3, 1, 9, 100]), Float64Array.from([-2, 5])], [3, 2]), [-2, 9]);
+});
+
+test('the incremental cache, fed appended rows, gives exactly what a full decimation gives', () => {
+  const rand = lcg(3);
+  const cap = 5000;
+  const xs = new Float64Array(cap).map((_, i) => i + 1);
+  const ys = new Float64Array(cap).map(() => rand());
+  const cache = new MinMaxCache();
+  const table = {};
+  let len = 1000;
+  const x1 = niceCeil(cap);
+  assert.deepEqual(cache.update(table, xs, ys, len, 1, x1, 300), minMaxDecimate(xs, ys, 1, x1, 300, len));
+  while (len < cap) {
+    len = Math.min(cap, len + 1 + Math.floor(rand() * 50));
+    assert.deepEqual(cache.update(table, xs, ys, len, 1, x1, 300), minMaxDecimate(xs, ys, 1, x1, 300, len), `length ${len}`);
+  }
+  // a new range or a new table starts over
+  assert.deepEqual(cache.update(table, xs, ys, len, 1, 2000, 300), minMaxDecimate(xs, ys, 1, 2000, 300, len));
+  assert.deepEqual(cache.update({}, xs, ys, 10, 1, 2000, 300), minMaxDecimate(xs, ys, 1, 2000, 300, 10));
+});
+
+test('niceCeil rounds up to two significant digits', () => {
+  assert.equal(niceCeil(17858), 18000);
+  assert.equal(niceCeil(18000), 18000);
+  assert.equal(niceCeil(0.0123), 0.013);
+  assert.equal(niceCeil(5.3e12), 5.3e12);
+  assert.equal(niceCeil(0), 0);
 });

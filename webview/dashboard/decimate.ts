@@ -22,10 +22,16 @@ export function minMaxDecimate(xs: ArrayLike<number>, ys: ArrayLike<number>, x0:
   const n = Math.max(1, Math.floor(buckets));
   const lo = new Int32Array(n).fill(-1);
   const hi = new Int32Array(n).fill(-1);
+  scan(xs, ys, 0, length, x0, x1, lo, hi);
+  return emit(xs, ys, lo, hi);
+}
+
+/** Fold rows [from, to) into the per-bucket indices of the lowest and highest y. */
+function scan(xs: ArrayLike<number>, ys: ArrayLike<number>, from: number, to: number, x0: number, x1: number, lo: Int32Array, hi: Int32Array): void {
+  const n = lo.length;
   const span = x1 - x0;
   const scale = span > 0 ? n / span : 0;
-  let kept = 0;
-  for (let i = 0; i < length; i++) {
+  for (let i = from; i < to; i++) {
     const x = xs[i];
     const y = ys[i];
     if (!(x >= x0 && x <= x1) || y !== y || y === Infinity || y === -Infinity) continue;
@@ -34,15 +40,16 @@ export function minMaxDecimate(xs: ArrayLike<number>, ys: ArrayLike<number>, x0:
     const l = lo[b];
     if (l < 0) {
       lo[b] = hi[b] = i;
-      kept++;
       continue;
     }
     if (y < ys[l]) lo[b] = i;
     else if (y > ys[hi[b]]) hi[b] = i;
   }
+}
+
+function emit(xs: ArrayLike<number>, ys: ArrayLike<number>, lo: Int32Array, hi: Int32Array): Point[] {
   const out: Point[] = [];
-  if (kept === 0) return out;
-  for (let b = 0; b < n; b++) {
+  for (let b = 0; b < lo.length; b++) {
     const l = lo[b];
     if (l < 0) continue;
     const h = hi[b];
@@ -52,6 +59,48 @@ export function minMaxDecimate(xs: ArrayLike<number>, ys: ArrayLike<number>, x0:
     if (c !== a) out.push({ x: xs[c], y: ys[c] });
   }
   return out;
+}
+
+/**
+ * One series' decimation, kept between draws. A live run only appends rows, and while the x range
+ * and the bucket count stay the same (the dashboard pads the range to a round number so they do),
+ * only the new rows are scanned: a step event costs O(new rows + buckets), not O(all rows).
+ * `source` identifies the growing table: a different one (a new full state) starts over.
+ */
+export class MinMaxCache {
+  private lo = new Int32Array(0);
+  private hi = new Int32Array(0);
+  private key = '';
+  private done = 0;
+  private source: object | null = null;
+  private points: Point[] = [];
+
+  update(source: object, xs: ArrayLike<number>, ys: ArrayLike<number>, length: number, x0: number, x1: number, buckets: number): Point[] {
+    const n = Math.max(1, Math.floor(buckets));
+    const key = `${x0}|${x1}|${n}`;
+    let from = this.done;
+    if (source !== this.source || key !== this.key || length < this.done) {
+      this.lo = new Int32Array(n).fill(-1);
+      this.hi = new Int32Array(n).fill(-1);
+      from = 0;
+    } else if (from === length) {
+      return this.points;
+    }
+    scan(xs, ys, from, length, x0, x1, this.lo, this.hi);
+    this.source = source;
+    this.key = key;
+    this.done = length;
+    this.points = emit(xs, ys, this.lo, this.hi);
+    return this.points;
+  }
+}
+
+/** Round up to two significant digits (17858 -> 18000): an axis end that stays put while a run grows. */
+export function niceCeil(v: number): number {
+  if (!(v > 0) || !Number.isFinite(v)) return v;
+  const p = Math.pow(10, Math.floor(Math.log10(v)) - 1);
+  // toPrecision drops the float noise of the product (0.013000000000000001 -> 0.013)
+  return Number((Math.ceil(v / p - 1e-9) * p).toPrecision(2));
 }
 
 /** The finite x range of several columns (for the shared x axis). */
