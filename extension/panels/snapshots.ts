@@ -56,7 +56,8 @@ export async function readSnapshot(runDir: string, step: number): Promise<{ snap
     id: str(r.id, 200),
     caption: str(r.caption),
     label: str(r.label, 200),
-    noise: r.noise === null || r.noise === undefined || r.noise === false ? null : str(r.noise, 100),
+    // the data tags every example; 'clean' is the absence of noise
+    noise: r.noise === null || r.noise === undefined || r.noise === false || r.noise === 'clean' ? null : str(r.noise, 100),
     learnerLoss: numOrNull(r.learnerLoss),
     referenceLoss: numOrNull(r.referenceLoss),
     score: numOrNull(r.score) ?? NaN,

@@ -18,7 +18,7 @@ function runFolder(): string {
 function writeSnapshot(dir: string, step: number, sheetFile: string): void {
   const name = `step-${String(step).padStart(6, '0')}`;
   fs.writeFileSync(path.join(dir, 'batches', `${name}.png`), 'png');
-  const rows = [0, 1, 2].map((i) => ({ row: i, id: `e${i}`, caption: `caption ${i}`, label: 'l', noise: i === 2 ? 'mismatched' : null, learnerLoss: 1 + i, referenceLoss: 0.5, score: 0.5 + i, selected: i !== 1, order: i === 0 ? 0 : i === 2 ? 1 : -1 }));
+  const rows = [0, 1, 2].map((i) => ({ row: i, id: `e${i}`, caption: `caption ${i}`, label: 'l', noise: i === 2 ? 'mismatched' : 'clean', learnerLoss: 1 + i, referenceLoss: 0.5, score: 0.5 + i, selected: i !== 1, order: i === 0 ? 0 : i === 2 ? 1 : -1 }));
   fs.writeFileSync(path.join(dir, 'batches', `${name}.json`), JSON.stringify({ step, pool: '/p', imageSize: 16, sheet: { file: sheetFile, columns: 16, cell: 16 }, rows, selectedScores: [[1, 2], [3, 4]] }));
 }
 
@@ -56,6 +56,7 @@ test('snapshots: listed from the folder, read with the sheet resolved inside bat
   assert.equal(snapshot.sheet.columns, 3, 'the engine caps columns at the row count');
   assert.equal(snapshot.rows.length, 3);
   assert.equal(snapshot.rows[2].noise, 'mismatched');
+  assert.equal(snapshot.rows[0].noise, null, "'clean' is not noise");
   assert.deepEqual(snapshot.selectedScores, [[1, 2], [3, 4]]);
   assert.deepEqual(await listSnapshotSteps(path.join(dir, 'nope')), []);
 });

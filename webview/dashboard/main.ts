@@ -89,6 +89,7 @@ xAxisSelect.addEventListener('change', () => {
   ui.xAxis = xAxisSelect.value === 'flops' ? 'flops' : 'step';
   ui.zoom = null; // a step range means nothing on the FLOPs axis
   saveUi();
+  xRange = [NaN, NaN];
   scheduleRender();
 });
 evalSelect.addEventListener('change', () => {
@@ -199,6 +200,7 @@ function scheduleRender(tables: ('steps' | 'evals')[] = ['steps', 'evals']): voi
 }
 
 const lastDrawn = new Map<ChartId, number>();
+let xRange: [number, number] = [NaN, NaN];
 /** Decimation state per (chart, run, series, x axis): live appends rescan only the new rows. */
 const caches = new Map<string, MinMaxCache>();
 /** Measured (bench/webview.bench.ts): 2 px per bucket cuts the live p95 by about a third against 1 px. */
@@ -212,6 +214,15 @@ function render(): void {
   frame = 0;
   const t0 = performance.now();
   renderEvalOptions();
+  // one x range for every chart, so a step (or a FLOP count) lines up across them; when it moves,
+  // every chart is redrawn, not only the ones whose table changed
+  const tables = runs.flatMap((r) => [r.steps, r.evals]);
+  const [min, max] = extent(tables.map(xColumn), tables.map((t) => t.length));
+  const range: [number, number] = [min, max > min ? niceCeil(max) : max];
+  if (range[0] !== xRange[0] || range[1] !== xRange[1]) {
+    xRange = range;
+    dirty.add('steps').add('evals');
+  }
   let drawn = 0;
   for (const def of CHARTS) {
     if (dirty.has(def.table)) lastDrawn.set(def.id, renderChart(def));
@@ -231,11 +242,9 @@ function render(): void {
 function renderChart(def: ChartDef): number {
   const chart = charts.get(def.id)!;
   const byKey = datasets.get(def.id)!;
-  const tables = runs.map((r) => r[def.table]);
-  const [fullMin, fullMax] = extent(tables.map(xColumn), tables.map((t) => t.length));
   // unzoomed, the axis ends at a round number past the data: the range (so the buckets) stays the
   // same while a live run grows into it, which is what lets the decimation be incremental
-  const [x0, x1] = ui.zoom ?? [fullMin, fullMax > fullMin ? niceCeil(fullMax) : fullMax];
+  const [x0, x1] = ui.zoom ?? xRange;
   // one bucket (a min and a max) per PX_PER_BUCKET CSS pixels of the plot area: drawing, not
   // scanning, is what costs, and min-max per 2 px draws the same envelope as per 1 px
   const width = Math.max(50, Math.round((chart.chartArea?.width ?? chart.width) / PX_PER_BUCKET));
@@ -283,6 +292,7 @@ function renderChart(def: ChartDef): number {
 
 function setZoom(z: [number, number] | null): void {
   ui.zoom = z;
+  dirty.add('steps').add('evals');
   saveUi();
   scheduleRender();
 }
