@@ -63,7 +63,7 @@ const SCHEDULES = ['cosine', 'linear', 'constant'] as const satisfies Exhaustive
 const INDEPENDENT_MODES = ['topk', 'sample'] as const satisfies Exhaustive<SelectionConfig['independentMode'], readonly ['topk', 'sample']>;
 const TASKS = ['zero-shot', 'retrieval'] as const satisfies Exhaustive<EvalSetConfig['tasks'][number], readonly ['zero-shot', 'retrieval']>;
 /** Every `kind` of SourceSpec and every built-in `name`: one schema definition each. */
-export const SOURCE_KINDS = ['manifest', 'folder', 'webdataset', 'synthetic', 'noisy', 'builtin'] as const satisfies Exhaustive<SourceSpec['kind'], readonly ['manifest', 'folder', 'webdataset', 'synthetic', 'noisy', 'builtin']>;
+export const SOURCE_KINDS = ['manifest', 'folder', 'webdataset', 'synthetic', 'noisy', 'concat', 'builtin'] as const satisfies Exhaustive<SourceSpec['kind'], readonly ['manifest', 'folder', 'webdataset', 'synthetic', 'noisy', 'concat', 'builtin']>;
 export const BUILTIN_SET_NAMES = ['emoji', 'icons', 'emoji-heldout', 'openclipart'] as const satisfies Exhaustive<BuiltinSpec['name'], readonly ['emoji', 'icons', 'emoji-heldout', 'openclipart']>;
 
 // ---- small constructors: each says the JSON type once, the words once ----
@@ -174,6 +174,14 @@ const SOURCE_DEFINITIONS: Record<string, SchemaNode> = {
     },
     { required: ['kind', 'source'], defaultSnippets: [{ label: 'noisy', body: { kind: 'noisy', source: { kind: 'builtin', name: 'icons' }, mismatchFraction: 0.2 } }] },
   ),
+  'source.concat': object(
+    'Several sources read one after the other as one pool, e.g. 20,000 icons plus all the emoji.',
+    {
+      kind: { const: 'concat', description: 'Several sources as one.' },
+      sources: { type: 'array', minItems: 1, description: 'The sources, in order; give one a "max" to take only its first examples.', items: ref('source', 'One of the sources.') },
+    },
+    { required: ['kind', 'sources'], defaultSnippets: [{ label: 'concat', body: { kind: 'concat', sources: [{ kind: 'builtin', name: 'icons', max: 20000 }, { kind: 'builtin', name: 'emoji' }] } }] },
+  ),
   'source.builtin.emoji': object(
     'Built-in: Google and Twitter emoji with their CLDR names as captions (the curated set of the prototype).',
     {
@@ -217,10 +225,16 @@ const SOURCE_DEFINITIONS: Record<string, SchemaNode> = {
   ),
 };
 
+// Every kind takes "max" (read at most that many examples): added to each definition here so
+// each keeps additionalProperties: false.
+for (const def of Object.values(SOURCE_DEFINITIONS)) {
+  def.properties!.max = integer('Read at most this many examples from this source (e.g. to mix pools by count).', { minimum: 0 });
+}
+
 const SOURCE: SchemaNode = {
   description: 'A data source, chosen by "kind" (and, for built-in sets, "name").',
   markdownDescription:
-    'A data source, chosen by `kind`: `manifest` (JSONL/CSV), `folder` (images + .txt sidecars), `webdataset` (.tar shards), `synthetic`, `noisy` (caption noise over another source), or `builtin` with a `name`: ' +
+    'A data source, chosen by `kind`: `manifest` (JSONL/CSV), `folder` (images + .txt sidecars), `webdataset` (.tar shards), `synthetic`, `noisy` (caption noise over another source), `concat` (several sources as one), or `builtin` with a `name`: ' +
     BUILTIN_SET_NAMES.map((n) => `\`${n}\``).join(', ') +
     '.',
   oneOf: Object.keys(SOURCE_DEFINITIONS).map((name) => ({ $ref: `#/definitions/${name}` })),

@@ -620,6 +620,7 @@ export function resolveExperimentPaths(e: Experiment, baseDir: string): Experime
   const source = (s: Record<string, unknown> | null) => {
     if (!s) return;
     if (s.kind === 'noisy') return source(s.source as Record<string, unknown>);
+    if (s.kind === 'concat') return (s.sources as Record<string, unknown>[]).forEach(source);
     if (typeof s.path === 'string') s.path = abs(s.path);
     else if (Array.isArray(s.path)) s.path = s.path.map((p) => abs(String(p)));
   };

@@ -69,3 +69,8 @@ export interface Source {
   estimateCount?(): Promise<number | undefined>;
   examples(ctx: SourceContext): AsyncIterable<Example>;
 }
+
+/** Every source spec may say "max": read at most that many examples from it (mixing pools by count). */
+export interface SourceLimit {
+  max?: number;
+}

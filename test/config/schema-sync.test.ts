@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { DEFAULT_EXPERIMENT, type Experiment } from '../../src/config/experiment';
 import { EXPERIMENT_SCHEMA, SCHEMA_ONLY_KEYS, resolveRef, type JsonType, type SchemaNode } from '../../src/config/schema';
 import { parseExperiment } from '../../src/config/validate';
+import type { ConcatSpec } from '../../src/data/sources/concat';
 import type { EmojiSpec } from '../../src/data/sources/emoji';
 import type { EmojiHeldOutSpec } from '../../src/data/sources/emojiHeldOut';
 import type { FolderSpec } from '../../src/data/sources/folder';
@@ -27,9 +28,9 @@ type Full<T> = T extends (infer U)[] ? Full<U>[] : T extends object ? { [K in ke
 const FULL: Full<Experiment> = {
   name: 'full',
   data: {
-    train: { kind: 'builtin', name: 'icons', sets: ['mdi'], excludeSets: ['ph'], heldOutStyle: 'fluent-emoji-flat' },
-    curated: { kind: 'builtin', name: 'emoji', vendors: ['google'], skinTones: false },
-    eval: [{ name: 'held-out', source: { kind: 'builtin', name: 'emoji-heldout', style: 'noto', skinTones: true }, tasks: ['zero-shot', 'retrieval'], max: 100 }],
+    train: { kind: 'builtin', name: 'icons', sets: ['mdi'], excludeSets: ['ph'], heldOutStyle: 'fluent-emoji-flat', max: 100 },
+    curated: { kind: 'builtin', name: 'emoji', vendors: ['google'], skinTones: false, max: 100 },
+    eval: [{ name: 'held-out', source: { kind: 'builtin', name: 'emoji-heldout', style: 'noto', skinTones: true, max: 100 }, tasks: ['zero-shot', 'retrieval'], max: 100 }],
     maxTrainExamples: 1000,
   },
   model: { imageSize: 16, patchSizes: [4, 8], width: 64, depth: 1, heads: 4, mlpRatio: 4, embedDim: 64, vocabSize: 100, seqLen: 8 },
@@ -44,21 +45,22 @@ const FULL: Full<Experiment> = {
   checkpointEvery: 50,
 };
 
-type Listed = ManifestSpec | FolderSpec | WebDatasetSpec | SyntheticSpec | NoisySpec | EmojiSpec | IconsSpec | EmojiHeldOutSpec | OpenclipartSpec;
+type Listed = ManifestSpec | FolderSpec | WebDatasetSpec | SyntheticSpec | NoisySpec | ConcatSpec | EmojiSpec | IconsSpec | EmojiHeldOutSpec | OpenclipartSpec;
 /** Compiles only while Listed covers SourceSpec: a new source kind must get an example here. */
 const COVERS_EVERY_SOURCE: [Exclude<SourceSpec, Listed>] extends [never] ? true : never = true;
 
 /** One example per schema source definition, every optional field set. */
 const FULL_SOURCES: Record<string, Required<Listed>> = {
-  'source.manifest': { kind: 'manifest', path: 'm.jsonl', imageField: 'image', captionField: 'caption', labelField: 'label', format: 'jsonl' } satisfies Required<ManifestSpec>,
-  'source.folder': { kind: 'folder', path: 'images', captionExtension: '.txt', labelFromFolder: true } satisfies Required<FolderSpec>,
-  'source.webdataset': { kind: 'webdataset', path: ['a.tar'], imageFields: ['png'] } satisfies Required<WebDatasetSpec>,
-  'source.synthetic': { kind: 'synthetic', n: 10, seed: 1, imageSize: 16, mismatchFraction: 0.1, vagueFraction: 0.1, duplicateFraction: 0.1, classes: [{ colour: 'red', shape: 'circle' }], sizeWords: true } satisfies Required<SyntheticSpec>,
-  'source.noisy': { kind: 'noisy', source: { kind: 'synthetic', n: 10, seed: 1, imageSize: 16, mismatchFraction: 0, vagueFraction: 0, duplicateFraction: 0, classes: [{ colour: 'blue', shape: 'ring' }], sizeWords: false }, mismatchFraction: 0.2, vagueFraction: 0.1, seed: 3, vagueCaptions: ['a thing'] } satisfies Required<NoisySpec>,
-  'source.builtin.emoji': { kind: 'builtin', name: 'emoji', vendors: ['google', 'twitter'], skinTones: true } satisfies Required<EmojiSpec>,
-  'source.builtin.icons': { kind: 'builtin', name: 'icons', sets: ['mdi'], excludeSets: ['ph'], heldOutStyle: 'noto' } satisfies Required<IconsSpec>,
-  'source.builtin.emoji-heldout': { kind: 'builtin', name: 'emoji-heldout', style: 'noto', skinTones: false } satisfies Required<EmojiHeldOutSpec>,
-  'source.builtin.openclipart': { kind: 'builtin', name: 'openclipart', path: '/usr/share/openclipart/svg', keywords: true } satisfies Required<OpenclipartSpec>,
+  'source.manifest': { kind: 'manifest', path: 'm.jsonl', imageField: 'image', captionField: 'caption', labelField: 'label', format: 'jsonl', max: 1 } satisfies Required<ManifestSpec>,
+  'source.folder': { kind: 'folder', path: 'images', captionExtension: '.txt', labelFromFolder: true, max: 1 } satisfies Required<FolderSpec>,
+  'source.webdataset': { kind: 'webdataset', path: ['a.tar'], imageFields: ['png'], max: 1 } satisfies Required<WebDatasetSpec>,
+  'source.synthetic': { kind: 'synthetic', n: 10, seed: 1, imageSize: 16, mismatchFraction: 0.1, vagueFraction: 0.1, duplicateFraction: 0.1, classes: [{ colour: 'red', shape: 'circle' }], sizeWords: true, max: 1 } satisfies Required<SyntheticSpec>,
+  'source.noisy': { kind: 'noisy', source: { kind: 'synthetic', n: 10, seed: 1, imageSize: 16, mismatchFraction: 0, vagueFraction: 0, duplicateFraction: 0, classes: [{ colour: 'blue', shape: 'ring' }], sizeWords: false, max: 1 }, mismatchFraction: 0.2, vagueFraction: 0.1, seed: 3, vagueCaptions: ['a thing'], max: 1 } satisfies Required<NoisySpec>,
+  'source.concat': { kind: 'concat', sources: [{ kind: 'builtin', name: 'icons', sets: ['mdi'], excludeSets: ['ph'], heldOutStyle: 'noto', max: 5 }], max: 1 } satisfies Required<ConcatSpec>,
+  'source.builtin.emoji': { kind: 'builtin', name: 'emoji', vendors: ['google', 'twitter'], skinTones: true, max: 1 } satisfies Required<EmojiSpec>,
+  'source.builtin.icons': { kind: 'builtin', name: 'icons', sets: ['mdi'], excludeSets: ['ph'], heldOutStyle: 'noto', max: 1 } satisfies Required<IconsSpec>,
+  'source.builtin.emoji-heldout': { kind: 'builtin', name: 'emoji-heldout', style: 'noto', skinTones: false, max: 1 } satisfies Required<EmojiHeldOutSpec>,
+  'source.builtin.openclipart': { kind: 'builtin', name: 'openclipart', path: '/usr/share/openclipart/svg', keywords: true, max: 1 } satisfies Required<OpenclipartSpec>,
 };
 
 function jsonType(v: unknown): JsonType {

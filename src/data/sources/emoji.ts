@@ -6,14 +6,14 @@
 
 import * as path from 'path';
 import sharp from 'sharp';
-import type { Example, Source, SourceContext, SourceDescription } from '../types';
+import type { Example, Source, SourceContext, SourceDescription, SourceLimit } from '../types';
 import { loadCldrLabels, normaliseCodepoints, emojibaseDir } from './emojiLabels';
 import { DATA_PACKAGES, packageVersion, requirePackageDir } from './packages';
 
 export type EmojiVendor = 'google' | 'twitter' | 'apple' | 'facebook';
 
 /** Config shape: `{ "kind": "builtin", "name": "emoji", "vendors": ["google", "twitter"] }`. */
-export interface EmojiSpec {
+export interface EmojiSpec extends SourceLimit {
   kind: 'builtin';
   name: 'emoji';
   /** Default ["google", "twitter"] (reusable licences). */

@@ -3,7 +3,7 @@
 // slug ("waving hand" -> waving-hand; "waving hand: light skin tone" -> waving-hand-light). Every
 // example carries its label, so evaluation can rank each image against all labels of the split.
 
-import type { Example, Source, SourceContext, SourceDescription } from '../types';
+import type { Example, Source, SourceContext, SourceDescription, SourceLimit } from '../types';
 import { loadCldrLabels, emojibaseDir } from './emojiLabels';
 import { discoverSets, iconSvg, loadSet } from './iconify';
 import { packageVersion } from './packages';
@@ -11,7 +11,7 @@ import { packageVersion } from './packages';
 export const DEFAULT_HELD_OUT_STYLE = 'fluent-emoji-flat';
 
 /** Config shape: `{ "kind": "builtin", "name": "emoji-heldout", "style": "fluent-emoji-flat" }`. */
-export interface EmojiHeldOutSpec {
+export interface EmojiHeldOutSpec extends SourceLimit {
   kind: 'builtin';
   name: 'emoji-heldout';
   /** An iconify emoji set whose names are CLDR slugs: fluent-emoji-flat (default), openmoji, noto, twemoji. */

@@ -3,11 +3,11 @@
 
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import type { Example, Source, SourceContext, SourceDescription } from '../types';
+import type { Example, Source, SourceContext, SourceDescription, SourceLimit } from '../types';
 import { decodeCaption, IMAGE_EXTENSIONS, listFilesRecursive, requireExists } from './files';
 
 /** Config shape: `{ "kind": "folder", "path": "data/images" }`. */
-export interface FolderSpec {
+export interface FolderSpec extends SourceLimit {
   kind: 'folder';
   path: string;
   /** Sidecar extension; default ".txt". */

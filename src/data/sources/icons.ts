@@ -3,7 +3,7 @@
 // selection is for. Licence-filtered: GPL and non-commercial sets are never read, and the emoji
 // style held out for evaluation is excluded so the zero-shot test stays honest.
 
-import type { Example, Source, SourceContext, SourceDescription } from '../types';
+import type { Example, Source, SourceContext, SourceDescription, SourceLimit } from '../types';
 import { captionFromIconName, discoverSets, EXCLUDED_LICENCE_SETS, iconSvg, loadSet, type SetLocation } from './iconify';
 import { DEFAULT_HELD_OUT_STYLE } from './emojiHeldOut';
 
@@ -18,7 +18,7 @@ export const ICON_PACKAGES = [
 ];
 
 /** Config shape: `{ "kind": "builtin", "name": "icons", "sets": ["mdi", "tabler"] }`. */
-export interface IconsSpec {
+export interface IconsSpec extends SourceLimit {
   kind: 'builtin';
   name: 'icons';
   /** Icon set prefixes to use; default: every installed set that passes the licence filter. */

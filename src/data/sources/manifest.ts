@@ -5,11 +5,11 @@ import { createReadStream, promises as fs } from 'fs';
 import * as path from 'path';
 import * as readline from 'readline';
 import { parseCsv } from '../csv';
-import type { Example, Source, SourceContext, SourceDescription } from '../types';
+import type { Example, Source, SourceContext, SourceDescription, SourceLimit } from '../types';
 import { fileStamp, requireExists } from './files';
 
 /** Config shape: `{ "kind": "manifest", "path": "data/train.jsonl" }`. */
-export interface ManifestSpec {
+export interface ManifestSpec extends SourceLimit {
   kind: 'manifest';
   /** The .jsonl, .ndjson or .csv file. */
   path: string;

@@ -4,9 +4,9 @@
 //   { "kind": "noisy", "source": { "kind": "builtin", "name": "emoji" }, "mismatchFraction": 0.2 }
 
 import { Rng } from '../prng';
-import type { Example, Source, SourceContext, SourceDescription } from '../types';
+import type { Example, Source, SourceContext, SourceDescription, SourceLimit } from '../types';
 
-export interface NoisySpec {
+export interface NoisySpec extends SourceLimit {
   kind: 'noisy';
   source: { kind: string; [key: string]: unknown };
   mismatchFraction?: number;

@@ -4,11 +4,11 @@
 
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import type { Example, Source, SourceContext, SourceDescription } from '../types';
+import type { Example, Source, SourceContext, SourceDescription, SourceLimit } from '../types';
 import { listFilesRecursive } from './files';
 
 /** Config shape: `{ "kind": "builtin", "name": "openclipart" }`. */
-export interface OpenclipartSpec {
+export interface OpenclipartSpec extends SourceLimit {
   kind: 'builtin';
   name: 'openclipart';
   /** Default /usr/share/openclipart/svg. */

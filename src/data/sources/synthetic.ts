@@ -1,10 +1,10 @@
 // The synthetic generator as a source kind, so an experiment config can train on it.
 
 import { synthetic, type SyntheticClass } from '../synthetic';
-import type { Example, Source, SourceContext, SourceDescription } from '../types';
+import type { Example, Source, SourceContext, SourceDescription, SourceLimit } from '../types';
 
 /** Config shape: `{ "kind": "synthetic", "n": 2000, "seed": 1, "mismatchFraction": 0.2 }`. */
-export interface SyntheticSpec {
+export interface SyntheticSpec extends SourceLimit {
   kind: 'synthetic';
   n: number;
   seed?: number;

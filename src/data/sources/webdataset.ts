@@ -6,11 +6,11 @@
 import { createReadStream, promises as fs } from 'fs';
 import * as path from 'path';
 import { CorruptTarError, readTar, TruncatedTarError, type TarEntry } from '../tar';
-import type { Example, Source, SourceContext, SourceDescription } from '../types';
+import type { Example, Source, SourceContext, SourceDescription, SourceLimit } from '../types';
 import { decodeCaption, fileStamp, requireExists } from './files';
 
 /** Config shape: `{ "kind": "webdataset", "path": "shards/" }` or `"path": ["a.tar", "b.tar"]`. */
-export interface WebDatasetSpec {
+export interface WebDatasetSpec extends SourceLimit {
   kind: 'webdataset';
   /** A .tar shard, a folder of .tar shards, or a list of shard paths. */
   path: string | string[];
