@@ -4,53 +4,14 @@
 // its two events. It holds no truth of its own beyond what the run folders and the engine's event
 // stream say: every number shown comes from an engine event.
 import * as vscode from 'vscode';
-import type { RunEvent, RunStatus } from '../../src/runs/events';
+import type { RunEvent } from '../../src/runs/events';
+import { applyEvent, type RunSummary } from './summary';
 
-export interface RunSummary {
-  /** Absolute path of the run folder; the run's identity. */
-  dir: string;
-  name: string;
-  status: RunStatus | 'unknown';
-  step: number;
-  totalSteps: number;
-  /** The latest step metrics (loss, lr, gradNorm, examplesPerSecond) and eval metrics as `<set>/<metric>`. */
-  lastMetrics: Record<string, number>;
-  /** A process is (or, for folders read from disk, appears to be) writing this run now. */
-  live: boolean;
-}
+export type { RunSummary } from './summary';
 
 interface Entry {
   summary: RunSummary;
   events: RunEvent[];
-}
-
-/** Fold one event into a summary (pure; exported for tests). */
-export function applyEvent(s: RunSummary, e: RunEvent): void {
-  switch (e.type) {
-    case 'run-start':
-      s.name = e.name;
-      s.totalSteps = e.totalSteps;
-      if (s.status === 'unknown') s.status = 'starting';
-      break;
-    case 'step':
-      s.step = e.step;
-      s.lastMetrics.loss = e.loss;
-      s.lastMetrics.lr = e.lr;
-      s.lastMetrics.gradNorm = e.gradNorm;
-      s.lastMetrics.examplesPerSecond = e.examplesPerSecond;
-      s.lastMetrics.flops = e.flops.total;
-      if (s.status === 'starting' || s.status === 'unknown') s.status = 'running';
-      break;
-    case 'eval':
-      for (const [k, v] of Object.entries(e.metrics)) s.lastMetrics[`${e.set}/${k}`] = v;
-      break;
-    case 'status':
-      s.status = e.status;
-      s.step = Math.max(s.step, e.step);
-      break;
-    default:
-      break;
-  }
 }
 
 export class RunStore implements vscode.Disposable {

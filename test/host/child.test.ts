@@ -1,0 +1,44 @@
+// The engine child process plumbing (extension/runs/child.ts): IPC run events are typed and
+// validated, stderr arrives as lines (progress redraws split on \r too), exits are reported.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { forkCli, isRunEventMessage, pidAlive } from '../../extension/runs/child';
+
+test('isRunEventMessage accepts only { kind: "run-event", event: { type } }', () => {
+  assert.equal(isRunEventMessage({ kind: 'run-event', event: { type: 'step' } }), true);
+  assert.equal(isRunEventMessage({ kind: 'run-event', event: null }), false);
+  assert.equal(isRunEventMessage({ kind: 'other', event: { type: 'step' } }), false);
+  assert.equal(isRunEventMessage('run-event'), false);
+  assert.equal(isRunEventMessage(null), false);
+});
+
+test('forkCli relays IPC events, stderr lines and the exit code', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jest-child-'));
+  const script = path.join(dir, 'fake-cli.js');
+  fs.writeFileSync(
+    script,
+    `process.stderr.write('loading\\nstep 1\\rstep 2\\r');
+     process.send({ kind: 'run-event', event: { v: 1, time: 0, type: 'status', status: 'running', step: 0 } });
+     process.send({ kind: 'noise' });
+     process.stderr.write('last words');
+     setTimeout(() => process.exit(3), 50);`,
+  );
+  const events: unknown[] = [];
+  const lines: string[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    forkCli(script, [], dir, { onEvent: (e) => events.push(e), onStderr: (l) => lines.push(l), onExit: (c) => resolve(c), onError: reject });
+  });
+  assert.equal(code, 3);
+  assert.deepEqual(events, [{ v: 1, time: 0, type: 'status', status: 'running', step: 0 }]);
+  assert.deepEqual(lines, ['loading', 'step 1', 'step 2', 'last words']);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('pidAlive: this process yes, a pid that cannot exist no', () => {
+  assert.equal(pidAlive(process.pid), true);
+  assert.equal(pidAlive(undefined), false);
+  assert.equal(pidAlive(2 ** 22 + 12345), false);
+});
