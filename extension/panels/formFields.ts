@@ -1,8 +1,7 @@
 // The hyperparameter form's model, vscode-free: field descriptions from the experiment JSON
 // Schema (one source for the editor's hover docs and the form's labels), values read from the
-// document's JSONC text, the engine's diagnostics, and comment-preserving edits (jsonc-parser's
-// modify: only the value's own text changes, comments and layout stay).
-import { findNodeAtLocation, modify, parseTree, type Edit, type FormattingOptions } from 'jsonc-parser';
+// document's JSONC text, and the engine's diagnostics. Edits go through extension/authoring/edits.ts.
+import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { EXPERIMENT_SCHEMA, resolveRef, type SchemaNode } from '../../src/config/schema';
 import { parseExperiment } from '../../src/config/validate';
 import { FORM_FIELDS, fieldSegments, type FieldDiagnostic, type FieldSpec, type FieldValue, type FormField, type HyperparametersState } from '../../protocol/hyperparameters';
@@ -65,9 +64,4 @@ export function formState(text: string): Omit<HyperparametersState, 'fields' | '
   }
   const diagnostics: FieldDiagnostic[] = parsed.diagnostics.map((d) => ({ path: d.path, severity: d.severity, message: d.message }));
   return { values, effective, diagnostics, readOnly: parsed.diagnostics.some((d) => d.kind === 'syntax') };
-}
-
-/** The text edits that set (or, with undefined, remove) one field, leaving everything else as written. */
-export function fieldEdits(text: string, path: FormField, value: FieldValue | undefined, formatting: FormattingOptions): Edit[] {
-  return modify(text, fieldSegments(path), value, { formattingOptions: formatting });
 }

@@ -14,13 +14,15 @@ import {
   SetValueCommand,
   validateResetValue,
   validateRun,
+  fieldSegments,
   validateSetValue,
   type FieldSpec,
   type FieldValue,
   type FormField,
 } from '../../protocol/hyperparameters';
 import { logRefused, pageHtml, panelLog, webviewOptions } from './common';
-import { fieldEdits, fieldSpecs, formState } from './formFields';
+import { editFields } from '../authoring/edits';
+import { fieldSpecs, formState } from './formFields';
 
 let specs: { list: FieldSpec[]; byPath: Map<string, FieldSpec> } | undefined;
 function fields() {
@@ -116,17 +118,9 @@ export class HyperparametersPanel implements vscode.Disposable {
     void this.panel.webview.postMessage(DidChangeDocumentNotification.create(formState(this.document.getText())));
   }
 
-  /** One field, one WorkspaceEdit: undoable in the editor, comments and formatting kept. */
+  /** One field, one WorkspaceEdit (the authoring code's editFields: undoable, comments kept). */
   private async edit(path: FormField, value: FieldValue | undefined): Promise<void> {
-    const text = this.document.getText();
-    const editor = vscode.window.visibleTextEditors.find((e) => e.document === this.document);
-    const tabSize = typeof editor?.options.tabSize === 'number' ? editor.options.tabSize : 2;
-    const insertSpaces = typeof editor?.options.insertSpaces === 'boolean' ? editor.options.insertSpaces : true;
-    const edits = fieldEdits(text, path, value, { tabSize, insertSpaces, eol: this.document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n' });
-    if (!edits.length) return;
-    const we = new vscode.WorkspaceEdit();
-    for (const e of edits) we.replace(this.document.uri, new vscode.Range(this.document.positionAt(e.offset), this.document.positionAt(e.offset + e.length)), e.content);
-    if (!(await vscode.workspace.applyEdit(we))) {
+    if (!(await editFields(this.document, [{ path: fieldSegments(path), value }]))) {
       panelLog().warn(`hyperparameters: the edit of ${path} was not applied`);
       this.postDocument(); // put the form back to what the file says
     }
