@@ -38,15 +38,16 @@ const EVAL_SET = 'emoji, held-out style (fluent-emoji-flat)';
 export function demoExperiments(o: DemoOptions, referenceRun: string): { reference: Experiment; uniform: Experiment; jest: Experiment } {
   const base = structuredClone(DEFAULT_EXPERIMENT);
   const curated: SourceSpec = { kind: 'builtin', name: 'emoji' } as SourceSpec;
-  const pool = {
+  // The same pool as examples/jest-icons.jest.json.
+  const pool: SourceSpec = {
     kind: 'concat',
     sources: [
-      { kind: 'builtin', name: 'icons', max: o.poolIcons }, // max: concat takes at most this many
+      { kind: 'builtin', name: 'icons', max: o.poolIcons },
       // the curated vendors again, but with a quarter of the captions wrong and some vague:
       // raw web data is like this, and the reference should steer selection away from it
       { kind: 'noisy', source: { kind: 'builtin', name: 'emoji' }, mismatchFraction: 0.25, vagueFraction: 0.1, seed: 1 },
     ],
-  } as unknown as SourceSpec;
+  };
   const common: Experiment = {
     ...base,
     model: { imageSize: 16, patchSizes: [4, 8], width: 64, depth: 1, heads: 4, mlpRatio: 4, embedDim: 64, vocabSize: 8192, seqLen: 8 },
