@@ -30,6 +30,8 @@ import { RunTables, metricsCsv } from './dashboardData';
 const COALESCE_MS = 16;
 /** Shown when the dashboard opens without a choice of runs. */
 const DEFAULT_RUNS = 8;
+/** The run picker's list (step counts change with every event) is refreshed at most this often. */
+const RUN_LIST_MS = 1000;
 
 export interface DashboardPostSummary {
   runDirs: string[];
@@ -47,14 +49,17 @@ export class DashboardPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly tables = new Map<string, RunTables>();
   private dirs: string[];
+  /** Opened without a choice of runs: follow the store's newest runs until the user picks. */
+  private auto: boolean;
   private ready = false;
   private flushTimer: NodeJS.Timeout | undefined;
+  private runListTimer: NodeJS.Timeout | undefined;
 
   static createOrShow(ctx: vscode.ExtensionContext, store: RunStore, runDirs?: string[]): DashboardPanel {
     const column = vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
     if (DashboardPanel.current) {
       DashboardPanel.current.panel.reveal(column);
-      if (runDirs?.length) DashboardPanel.current.setRuns(runDirs);
+      if (runDirs?.length) DashboardPanel.current.setRuns(runDirs, false);
       return DashboardPanel.current;
     }
     const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'JEST Dashboard', column, webviewOptions(ctx));
@@ -75,7 +80,8 @@ export class DashboardPanel implements vscode.Disposable {
     private readonly store: RunStore,
     runDirs: string[] | undefined,
   ) {
-    this.dirs = (runDirs?.length ? runDirs : store.list().slice(0, DEFAULT_RUNS).map((r) => r.dir)).slice(0, MAX_RUNS);
+    this.auto = !runDirs?.length;
+    this.dirs = (runDirs?.length ? runDirs : this.newestRuns()).slice(0, MAX_RUNS);
     panel.webview.html = pageHtml(ctx, panel.webview, 'dashboard', 'JEST Dashboard');
     panel.onDidDispose(() => this.dispose(), null, this.disposables);
     panel.onDidChangeViewState(
@@ -91,8 +97,13 @@ export class DashboardPanel implements vscode.Disposable {
     store.onDidChangeRuns(() => this.onRunsChanged(), null, this.disposables);
   }
 
-  /** Replace the shown runs (Compare Runs, the run picker). */
-  setRuns(dirs: string[]): void {
+  private newestRuns(): string[] {
+    return this.store.list().slice(0, DEFAULT_RUNS).map((r) => r.dir);
+  }
+
+  /** Replace the shown runs (Compare Runs, the run picker); `auto` keeps following new runs. */
+  setRuns(dirs: string[], auto: boolean): void {
+    this.auto = auto;
     this.dirs = [...new Set(dirs)].slice(0, MAX_RUNS);
     for (const d of [...this.tables.keys()]) if (!this.dirs.includes(d)) this.tables.delete(d);
     if (this.ready) this.postFull();
@@ -110,7 +121,7 @@ export class DashboardPanel implements vscode.Disposable {
         this.ready = true;
         this.postFull();
       } else if (SetRunsCommand.is(msg)) {
-        this.setRuns(validateSetRuns(msg.params, this.knownDirs()).dirs);
+        this.setRuns(validateSetRuns(msg.params, this.knownDirs()).dirs, false);
       } else if (ExportRequest.is(msg)) {
         const params = validateExport(msg.params);
         const id = msg.id ?? 0;
@@ -142,10 +153,19 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private onRunsChanged(): void {
+    if (this.auto) {
+      // a run started (or read from disk) after the dashboard opened joins it
+      const newest = this.newestRuns();
+      // compared as sets: the store's order changes as runs go live and finish
+      if ([...newest].sort().join('\n') !== [...this.dirs].sort().join('\n')) return this.setRuns(newest, true);
+    }
     if (!this.ready) return;
     // a run the dashboard was asked for may only now have been read from its folder
     if (this.dirs.some((d) => !this.tables.has(d) && this.store.get(d))) this.postFull();
-    else this.post(DidChangeRunListNotification.create({ available: this.available() }));
+    else this.runListTimer ??= setTimeout(() => {
+      this.runListTimer = undefined;
+      if (this.ready && this.panel.visible) this.post(DidChangeRunListNotification.create({ available: this.available() }));
+    }, RUN_LIST_MS);
   }
 
   private tablesFor(dir: string): RunTables {
@@ -225,6 +245,7 @@ export class DashboardPanel implements vscode.Disposable {
   dispose(): void {
     if (DashboardPanel.current === this) DashboardPanel.current = undefined;
     clearTimeout(this.flushTimer);
+    clearTimeout(this.runListTimer);
     this.panel.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
