@@ -9,6 +9,7 @@ import { ExperimentDiagnostics } from './authoring/diagnostics';
 import { registerCommands } from './commands';
 import { runsRoots, SECTION } from './config';
 import type { Services } from './context';
+import { extensionLog } from './log';
 import { registerPanelSerializers } from './panels';
 import { FolderRuns } from './runs/folders';
 import { RunManager } from './runs/manager';
@@ -26,6 +27,7 @@ export interface JestStudioApi {
 }
 
 export function activate(ctx: vscode.ExtensionContext): JestStudioApi {
+  const t0 = performance.now();
   const store = new RunStore();
   const manager = new RunManager(store, ctx.asAbsolutePath(path.join('out', 'src', 'cli.js')));
   const folders = new FolderRuns(store, manager, runsRoots);
@@ -77,6 +79,7 @@ export function activate(ctx: vscode.ExtensionContext): JestStudioApi {
   registerPanelSerializers(ctx, store);
   // read the run folders after activation returns: activation stays fast with many runs
   setTimeout(() => folders.scan(), 0);
+  extensionLog().info(`activated in ${(performance.now() - t0).toFixed(1)} ms`);
   return { store, manager, runsTree, statusBar, diagnostics };
 }
 

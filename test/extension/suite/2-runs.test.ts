@@ -160,3 +160,13 @@ describe('runs', () => {
     assert.equal(s.step, 7);
   });
 });
+
+describe('extension host hygiene', () => {
+  it('after all of the above, the extension host has never loaded onnxruntime-node or sharp', () => {
+    // the engine's native modules belong in its child processes: a crash there never takes the editor down
+    const loaded = Object.keys(require.cache);
+    assert.ok(loaded.some((k) => k.endsWith(`${'out'}/extension/extension.js`)), 'the cache is the extension host\'s (it holds the extension)');
+    const native = loaded.filter((k) => /node_modules[\\/](onnxruntime-node|onnxruntime-common|sharp)[\\/]/.test(k));
+    assert.deepEqual(native, []);
+  });
+});
