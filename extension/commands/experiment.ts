@@ -141,6 +141,8 @@ export async function configureFlexi(_s: Services, arg?: unknown, choiceArg?: Fl
 export interface ReferenceChoice {
   run?: string;
   encoders?: { image: string; text: string };
+  /** Train a new reference on data.curated (what the quick pick's last item does). */
+  train?: true;
 }
 
 async function referenceItems(s: Services, doc: vscode.TextDocument) {
@@ -209,7 +211,7 @@ async function trainReference(s: Services, doc: vscode.TextDocument): Promise<bo
 export async function chooseReferenceModel(s: Services, arg?: unknown, choiceArg?: ReferenceChoice): Promise<boolean> {
   const doc = await experimentDocument(arg);
   if (!doc) return false;
-  if (choiceArg) return setReference(doc, choiceArg);
+  if (choiceArg) return choiceArg.train ? trainReference(s, doc) : setReference(doc, choiceArg);
   const pick = await vscode.window.showQuickPick(await referenceItems(s, doc), { title: 'JEST: Choose Reference Model', placeHolder: 'A frozen model trained on curated data steers selection', matchOnDetail: true });
   if (!pick) return false;
   if (pick.train) return trainReference(s, doc);

@@ -76,6 +76,27 @@ describe('runs', () => {
     await vscode.commands.executeCommand('jestStudio.inspectBatches', tinyDir, 10);
   });
 
+  it('Choose Reference Model -> train a new one: a uniform run on the curated set, and the file points at it', async () => {
+    const a = await api();
+    const uri = writeExperiment('needs-ref', { selection: { method: 'jest', score: 'learnability', filterRatio: 0.5, chunks: 2 }, reference: { run: null, encoders: null, cacheEmbeddings: true } });
+    const doc = await vscode.workspace.openTextDocument(uri);
+    assert.equal(await vscode.commands.executeCommand('jestStudio.chooseReferenceModel', uri, { train: true }), true);
+    const refFile = path.join(workspaceDir(), 'needs-ref-reference.jest.json');
+    const ref = JSON.parse(fs.readFileSync(refFile, 'utf8').replace(/^\/\/.*\n/gm, ''));
+    assert.equal(ref.name, 'needs-ref-reference');
+    assert.equal(ref.selection.method, 'uniform');
+    assert.deepEqual(ref.data.train, { kind: 'synthetic', n: 200, seed: 1 });
+    const run = JSON.parse(doc.getText().replace(/^\/\/.*\n/, '')).reference.run as string;
+    assert.match(run, /^runs\/needs-ref-reference-/);
+    const dir = path.join(workspaceDir(), run);
+    const done = await waitFor('the reference run to end', () => {
+      const r = a.store.get(dir);
+      return r && !r.live && r.status !== 'starting' && r.status !== 'running' ? r : undefined;
+    }, 90_000);
+    assert.equal(done.status, 'finished');
+    await doc.save();
+  });
+
   it('Stop Run stops a long run after its current step with a checkpoint; Resume continues it', async () => {
     const a = await api();
     const uri = writeExperiment('long', { training: { batchSize: 16, steps: 5000, seed: 1 }, evaluation: { every: 1000 }, checkpointEvery: 1000 });
