@@ -122,6 +122,20 @@ describe('runs', () => {
     await waitFor('the resumed run to stop', () => a.store.get(dir)?.status === 'stopped' && !a.store.get(dir)?.live, 60_000);
   });
 
+  it('several runs at once: each its own process, the status bar counts them, each stops on its own', async () => {
+    const a = await api();
+    const long = { training: { batchSize: 16, steps: 5000, seed: 1 }, evaluation: { every: 1000 }, checkpointEvery: 1000 };
+    const d1 = (await vscode.commands.executeCommand<string>('jestStudio.startRun', writeExperiment('twin-a', long)))!;
+    const d2 = (await vscode.commands.executeCommand<string>('jestStudio.startRun', writeExperiment('twin-b', long)))!;
+    await waitFor('both runs stepping', () => (a.store.get(d1)?.step ?? 0) >= 2 && (a.store.get(d2)?.step ?? 0) >= 2, 60_000);
+    assert.match(a.statusBar.text(), /\(\+1\)$/);
+    await vscode.commands.executeCommand('jestStudio.stopRun', d1);
+    await waitFor('the first to stop', () => a.store.get(d1)?.status === 'stopped' && !a.store.get(d1)?.live, 60_000);
+    assert.equal(a.store.get(d2)?.live, true, 'the other keeps running');
+    await vscode.commands.executeCommand('jestStudio.stopRun', d2);
+    await waitFor('the second to stop', () => a.store.get(d2)?.status === 'stopped' && !a.store.get(d2)?.live, 60_000);
+  });
+
   it('a run started outside this window (a terminal) appears live from its folder, then finished', async () => {
     const a = await api();
     const ext = vscode.extensions.getExtension('jest-studio.jest-studio')!;
