@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { parseExperiment } from '../../src/config/validate';
 import { runsRootFor, overrideFlags } from '../config';
 import type { Services } from '../context';
 import * as panels from '../panels';
@@ -63,8 +64,8 @@ export async function resumeRun(s: Services, arg?: unknown): Promise<void> {
 /** Run folders to show for a dashboard: given ones, an experiment file's runs, or the live ones. */
 function dashboardDirs(s: Services, arg: unknown): string[] | undefined {
   if (arg instanceof vscode.Uri && arg.fsPath.endsWith('.jest.json')) {
-    const text = fs.readFileSync(arg.fsPath, 'utf8');
-    const name = /"name"\s*:\s*"([^"]*)"/.exec(text)?.[1];
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === arg.fsPath);
+    const { name } = parseExperiment(open ? open.getText() : fs.readFileSync(arg.fsPath, 'utf8')).experiment;
     return s.store.list().filter((r) => r.name === name).map((r) => r.dir);
   }
   return runDirsFromArg(arg);

@@ -46,8 +46,10 @@ export class FolderRuns implements vscode.Disposable {
         this.load(dir);
       }
     }
+    // a folder deleted from a runs folder leaves the view (runs elsewhere, e.g. a changed setting, stay until reload)
+    const roots = this.roots();
     for (const r of this.store.list()) {
-      if (!seen.has(r.dir) && !this.manager.isOwned(r.dir) && r.dir.startsWith(path.sep) && this.roots().some((root) => r.dir.startsWith(root + path.sep))) {
+      if (!seen.has(r.dir) && !this.manager.isOwned(r.dir) && roots.some((root) => r.dir.startsWith(root + path.sep))) {
         this.untail(r.dir);
         this.store.remove(r.dir);
       }

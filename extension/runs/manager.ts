@@ -67,20 +67,23 @@ export class RunManager implements vscode.Disposable {
     out.appendLine(`[${new Date().toISOString()}] jest-studio ${args.join(' ')}`);
     const previous = keepEvents ? this.store.events(dir) : [];
     this.store.upsert(dir, { name, status: 'starting', live: true, events: previous });
-    const run: OwnedRun = { dir, name, child: undefined as unknown as ChildProcess, stderrTail: [], stopRequested: false };
-    run.child = forkCli(this.cliPath, args, cwd, {
-      onEvent: (e) => this.onEvent(run, e),
+    const stderrTail: string[] = [];
+    // handlers fire only after fork() returns, so `run` is always set when they read it
+    let run: OwnedRun | undefined;
+    const child = forkCli(this.cliPath, args, cwd, {
+      onEvent: (e) => run && this.onEvent(run, e),
       onStderr: (line) => {
         out.appendLine(line);
-        run.stderrTail.push(line);
-        if (run.stderrTail.length > STDERR_TAIL) run.stderrTail.shift();
+        stderrTail.push(line);
+        if (stderrTail.length > STDERR_TAIL) stderrTail.shift();
       },
-      onExit: (code, signal) => this.onExit(run, code, signal),
+      onExit: (code, signal) => run && this.onExit(run, code, signal),
       onError: (err) => {
         out.appendLine(`could not start the engine: ${err.message}`);
-        run.stderrTail.push(err.message);
+        stderrTail.push(err.message);
       },
     });
+    run = { dir, name, child, stderrTail, stopRequested: false };
     this.owned.set(dir, run);
   }
 
