@@ -113,6 +113,7 @@ onNotification((msg: IpcMessage) => {
   if (DidChangeStateNotification.is(msg)) {
     state = msg.params;
     ui.runDir = state.runDir;
+    save(); // the serializer reopens this run after a reload, snapshot or not
     renderSteps();
     if (state.snapshot) showSnapshot(state.snapshot);
     else $('message').textContent = state.steps.length ? 'Could not read the snapshot (see the JEST Studio: Webviews output).' : 'This run has no selection snapshots yet (experiment field snapshotEvery).';
