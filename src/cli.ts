@@ -27,8 +27,8 @@ Usage:
   jest-studio demo [--quick] [--steps N] [--pool-icons N] [--eval-max N] [--runs DIR]
       The main job: a reference on curated emoji, then uniform vs JEST on a raw icon + noisy emoji
       pool, evaluated zero-shot on a held-out emoji style; ends with a comparison table.
-  jest-studio train <experiment.jest.json> [--runs DIR | --run-dir DIR] [--steps N] [--device D] [--events]
-  jest-studio resume <run-dir> [--events]
+  jest-studio train <experiment.jest.json> [--runs DIR | --run-dir DIR] [--steps N] [--device D] [--threads N] [--events]
+  jest-studio resume <run-dir> [--threads N] [--events]
   jest-studio eval <run-dir> [--events]          evaluate the run's latest checkpoint on its eval sets
   jest-studio export <run-dir> [--out DIR]       image/text encoders (.onnx) from the latest checkpoint
   jest-studio compare <run-dir> <run-dir>... [--set NAME] [--metric zero-shot/top5] [--target X]
@@ -84,6 +84,12 @@ function stopSignal(): AbortSignal {
   return c.signal;
 }
 
+function threadsFlag(v: string | boolean): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--threads must be a whole number (0 = one per core), got ${String(v)}`);
+  return n;
+}
+
 function log(m: string): void {
   process.stderr.write(`${m}\n`);
 }
@@ -115,6 +121,7 @@ async function main(argv: string[]): Promise<number> {
       for (const d of diagnostics) log(formatDiagnostic(d, positional[0]));
       if (flags.steps) experiment.training.steps = Number(flags.steps);
       if (typeof flags.device === 'string') experiment.runtime.device = flags.device as Experiment['runtime']['device'];
+      if (flags.threads !== undefined) experiment.runtime.threads = threadsFlag(flags.threads);
       const runDir = typeof flags['run-dir'] === 'string' ? path.resolve(flags['run-dir']) : newRunDir(path.resolve(String(flags.runs ?? 'runs')), experiment.name);
       log(`run folder: ${runDir}`);
       const r = await runTraining(experiment, { runDir, resume: false, signal: stopSignal(), onEvent: eventSink(experiment.name, flags), log });
@@ -123,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
     case 'resume': {
       const runDir = path.resolve(positional[0] ?? '');
       const e = readRunExperiment(runDir);
+      if (flags.threads !== undefined) e.runtime.threads = threadsFlag(flags.threads);
       const r = await runTraining(e, { runDir, resume: true, signal: stopSignal(), onEvent: eventSink(e.name, flags), log });
       return r.status === 'finished' ? 0 : r.status === 'stopped' ? 130 : 1;
     }

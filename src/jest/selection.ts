@@ -155,12 +155,11 @@ export function jointSelect(p: PairScores, b: number, opts: JointOptions, rng: R
     }
     if (c === opts.chunks - 1) break;
     // Every candidate's conditional score gains its pairs with the chunk, in both directions:
-    // rows of S + Sᵀ, summed chunk-wide so `cond` is written once per chunk, not once per item.
-    const rows = drawn.map((i) => p.sym.subarray(i * n, (i + 1) * n));
-    for (let k = 0; k < n; k++) {
-      let add = 0;
-      for (let r = 0; r < rows.length; r++) add += rows[r][k];
-      cond[k] += add;
+    // one contiguous row of S + Sᵀ per drawn item.
+    const sym = p.sym;
+    for (let a = 0; a < drawn.length; a++) {
+      const base = drawn[a] * n;
+      for (let k = 0; k < n; k++) cond[k] += sym[base + k];
     }
   }
   return { indices: selected, score };
