@@ -3,7 +3,7 @@
 // softmax it claims to.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { gumbelTopK, independentSelect, jointSelect, pairScores, randomSubBatchScore, subBatchScore, uniformSelect } from '../../src/jest/selection';
+import { gumbelTopK, independentSelect, softmaxDraws, jointSelect, pairScores, randomSubBatchScore, subBatchScore, uniformSelect } from '../../src/jest/selection';
 import { scoreMatrix } from '../../src/jest/scores';
 import { Rng } from '../../src/util/rng';
 
@@ -99,6 +99,30 @@ test('independent top-k keeps the best per-example scores; batch mode counts bot
   assert.deepEqual(Array.from(independentSelect(pairScores(s, n), 2, { mode: 'topk', perExample: 'diagonal', temperature: 1 }, new Rng(0))), [4, 2]);
   s[0 * n + 3] = 10; // example 3 pairs well with example 0
   assert.deepEqual(Array.from(independentSelect(pairScores(s, n), 2, { mode: 'topk', perExample: 'batch', temperature: 1 }, new Rng(0))), [0, 3]);
+});
+
+test('sequential softmax draws: first-draw frequencies, second draws without replacement, masked never drawn', () => {
+  const logits = Float64Array.from([0, 1, 2, Math.log(0.5)]);
+  const z = logits.reduce((a, l) => a + Math.exp(l), 0);
+  const p = Array.from(logits, (l) => Math.exp(l) / z);
+  const first = [0, 0, 0, 0];
+  const pairs = new Map<string, number>();
+  const rng = new Rng(10);
+  const trials = 20000;
+  for (let t = 0; t < trials; t++) {
+    const [a, b] = softmaxDraws(logits, new Uint8Array(4), 2, 1, rng);
+    assert.notEqual(a, b);
+    first[a]++;
+    pairs.set(`${a}${b}`, (pairs.get(`${a}${b}`) ?? 0) + 1);
+  }
+  first.forEach((c, i) => assert.ok(Math.abs(c / trials - p[i]) < 0.012, `p[${i}] ${c / trials} vs ${p[i]}`));
+  // P(2 then 1) = p2 · p1 / (1 − p2)
+  const want = (p[2] * p[1]) / (1 - p[2]);
+  assert.ok(Math.abs((pairs.get('21') ?? 0) / trials - want) < 0.012);
+  const masked = Uint8Array.from([0, 0, 1, 0]);
+  for (let t = 0; t < 200; t++) assert.ok(!softmaxDraws(logits, masked, 3, 1, rng).includes(2));
+  // extreme logits: no overflow, the dominant candidate comes first
+  assert.equal(softmaxDraws(Float64Array.from([1e4, 0, -1e4]), new Uint8Array(3), 3, 1, rng)[0], 0);
 });
 
 test('Gumbel-top-k draws the softmax it claims (first draw frequencies)', () => {
