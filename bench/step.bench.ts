@@ -335,7 +335,8 @@ async function timeOrt(model: ModelConfig, opt: AdamWConfig, theta: FlatValues, 
     model,
     optimizer: opt,
     params: { decay: Float32Array.from(theta.decay), plain: Float32Array.from(theta.plain) },
-    runtime: { device: 'cpu', threads: o.threads },
+    // spinning on: one session alone, as in a uniform training run (and as torch's OpenMP threads spin)
+    runtime: { device: 'cpu', threads: o.threads, spinning: true },
   });
   const b = { images: [{ patchSize: o.patch, pixels: batch.pixels }], tokens: batch.tokens };
   const t0 = now();

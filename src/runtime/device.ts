@@ -15,6 +15,12 @@ export interface RuntimeOptions {
   device: Device;
   /** Intra-op threads per session; 0 lets onnxruntime choose (one per core). */
   threads: number;
+  /**
+   * Let onnxruntime's worker threads spin between kernels. Faster when one session has the cores
+   * to itself (uniform training); off by default because JEST alternates several sessions
+   * (learner scoring, train step) whose spinning threads then steal each other's cores.
+   */
+  spinning?: boolean;
 }
 
 export const DEFAULT_RUNTIME: RuntimeOptions = { device: 'cpu', threads: 0 };
@@ -39,8 +45,9 @@ const HOW_TO_INSTALL: Record<ResolvedDevice, string> = {
     'device Mesa lavapipe 25+ (`bash scripts/setup-system.sh --vulkan`), or set device to "cpu".',
 };
 
-/** Session options shared by every session: spinning off, because several sessions share the cores. */
-export function sessionOptions(device: ResolvedDevice, threads: number): ort.InferenceSession.SessionOptions {
+/** Session options shared by every session (spinning: see RuntimeOptions.spinning). */
+export function sessionOptions(device: ResolvedDevice, threads: number, spinning = false): ort.InferenceSession.SessionOptions {
+  const spin = spinning ? '1' : '0';
   return {
     executionProviders: [device],
     // 0 = leave it to onnxruntime (one thread per core); the binding rejects an explicit undefined
@@ -50,7 +57,7 @@ export function sessionOptions(device: ResolvedDevice, threads: number): ort.Inf
     logSeverityLevel: 3,
     // With spinning on, the learner-scoring, train-step and reference sessions steal each other's
     // cores on a 2-core machine (measured: a JEST step 79 ms instead of 35).
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
   };
 }
 

@@ -9,6 +9,7 @@ export class SessionCache {
   constructor(
     readonly device: ResolvedDevice,
     readonly threads: number,
+    readonly spinning = false,
   ) {}
 
   /** `build` runs only on a miss; extra options (e.g. output locations) are part of the key's contract. */
@@ -19,7 +20,7 @@ export class SessionCache {
   ): Promise<ort.InferenceSession> {
     let s = this.sessions.get(key);
     if (!s) {
-      s = ort.InferenceSession.create(build(), { ...sessionOptions(this.device, this.threads), ...extra });
+      s = ort.InferenceSession.create(build(), { ...sessionOptions(this.device, this.threads, this.spinning), ...extra });
       // A failed creation must not poison the cache: the next call tries again.
       s.catch(() => this.sessions.delete(key));
       this.sessions.set(key, s);

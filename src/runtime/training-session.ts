@@ -91,7 +91,7 @@ export class TrainingSession {
     checkSizes(layout, params, 'parameters');
     const zeros = () => ({ decay: new Float32Array(layout.size.decay), plain: new Float32Array(layout.size.plain) });
     const initial = toStateValues(params, zeros(), zeros());
-    const cache = new SessionCache(device, runtime.threads);
+    const cache = new SessionCache(device, runtime.threads, runtime.spinning ?? false);
     let session: TrainingSession;
     const store: StateStore =
       device === 'cpu'

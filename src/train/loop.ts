@@ -88,11 +88,14 @@ export async function runTraining(e: Experiment, opts: TrainOptions): Promise<Tr
     if (B > pool.size) throw new Error(`the super-batch (${B}) is larger than the training pool (${pool.size} examples): lower training.batchSize or selection.filterRatio, or use more data`);
 
     // ---- model and optimizer
-    session = await TrainingSession.create({ model: e.model, optimizer: e.optimizer, seed: e.training.seed, runtime: e.runtime });
+    const selecting = e.selection.method !== 'uniform';
+    // One hot session (uniform training) runs faster with spinning worker threads; JEST
+    // alternates scoring and training sessions, whose spinning threads would fight for the cores.
+    const runtime = { ...e.runtime, spinning: !selecting };
+    session = await TrainingSession.create({ model: e.model, optimizer: e.optimizer, seed: e.training.seed, runtime });
     log(session.deviceNote);
 
     // ---- reference
-    const selecting = e.selection.method !== 'uniform';
     const needs = selecting ? SCORE_NEEDS[e.selection.score] : { learner: false, reference: false };
     if (needs.reference) scorer = await openReferenceScorer(e, data, session.device, log);
 
