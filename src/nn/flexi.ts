@@ -47,8 +47,10 @@ export function flexiPatchEmbed(P: Params, name: string, images: Value, p: numbe
   const pb = basePatch(cfg);
   const G = S / p;
   const Gb = S / pb;
-  const x = op.sub(op.mul(op.cast(images, images.graph.float), 1 / 127.5), 1);
-  const patches = op.reshape(op.transpose(op.reshape(x, [-1, G, p, G, p, C]), [0, 1, 3, 5, 2, 4]), [-1, C * p * p]);
+  // Cut into patches while still bytes (the 6-D transpose moves a quarter of the data), then
+  // scale to [-1, 1].
+  const bytes = op.reshape(op.transpose(op.reshape(images, [-1, G, p, G, p, C]), [0, 1, 3, 5, 2, 4]), [-1, C * p * p]);
+  const patches = op.sub(op.mul(op.cast(bytes, images.graph.float), 1 / 127.5), 1);
   let kernel = P(`${name}.kernel`); // [C·pb², D]
   if (p !== pb) {
     const m = constMatrix(kernel, piResize(pb, p)); // [p², pb²]
