@@ -347,7 +347,6 @@ function walkObject(node: Node, s: SchemaNode, path: Segment[], r: Reporter): Wa
   const props = s.properties ?? {};
   const out: Record<string, unknown> = {};
   const seen = new Set<string>();
-  let bad = false;
   for (const prop of node.children ?? []) {
     const [keyNode, valueNode] = prop.children ?? [];
     if (!keyNode) continue;
@@ -355,7 +354,6 @@ function walkObject(node: Node, s: SchemaNode, path: Segment[], r: Reporter): Wa
     const keyPath = formatPath([...path, key]);
     if (seen.has(key)) {
       r.add('error', keyPath, `${fmt(key)} appears twice in ${where || 'the file'}; keep one (JSON would silently take the last)`, keyNode.offset, keyNode.length);
-      bad = true;
       continue;
     }
     seen.add(key);
@@ -365,14 +363,12 @@ function walkObject(node: Node, s: SchemaNode, path: Segment[], r: Reporter): Wa
         const known = Object.keys(props);
         const near = didYouMean(key, known);
         r.add('error', keyPath, `unknown field ${fmt(key)}${where ? ` in ${where}` : ''}: ${near ? `did you mean ${fmt(near)}? ` : ''}expected one of ${known.map(fmt).join(', ')}`, keyNode.offset, keyNode.length, false);
-        bad = true;
       }
       continue;
     }
     if (!valueNode) continue; // a syntax error, reported by the parser
     const v = walk(valueNode, propSchema, [...path, key], r);
     if (v === INVALID) {
-      bad = true;
       const def = resolveRef(propSchema).default ?? propSchema.default;
       if (def !== undefined) out[key] = structuredClone(def);
     } else out[key] = v;
@@ -380,7 +376,6 @@ function walkObject(node: Node, s: SchemaNode, path: Segment[], r: Reporter): Wa
   for (const key of s.required ?? []) {
     if (!seen.has(key)) {
       r.at('error', formatPath([...path, key]), node, `missing required field ${fmt(key)}${where ? ` in ${where}` : ''}: expected ${describeExpected(props[key] ?? {})}`);
-      bad = true;
     }
   }
   // Missing fields take the schema's defaults (DEFAULT_EXPERIMENT's): objects merge key by key, arrays replace.
