@@ -9,6 +9,7 @@ export class ProgressBar {
   private msPerStep = NaN;
   private lastEval = '';
   private lastPrintedTenth = -1;
+  private lastText = '';
   private started = Date.now();
 
   constructor(
@@ -59,6 +60,8 @@ export class ProgressBar {
       `${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${this.step}/${this.total} ` +
       `loss ${Number.isNaN(this.loss) ? '-' : this.loss.toFixed(3)}${this.lastEval ? ` | ${this.lastEval}` : ''} | ` +
       `${Number.isNaN(this.msPerStep) ? '-' : this.msPerStep.toFixed(0)} ms/step | ETA ${eta}`;
+    if (!this.tty && text === this.lastText) return; // a log file gets each state once
+    this.lastText = text;
     this.out.write(this.tty ? `\r\x1b[K${text}` : `${text}\n`);
   }
 }
