@@ -28,17 +28,17 @@ export function log(m: string): void {
   process.stdout.write(`[vscode-test] ${m}\n`);
 }
 
-/** The experiment the workspace starts with: synthetic data, a tiny model, 20 steps (seconds). */
-export const TINY = `// A tiny JEST Studio experiment for the extension tests: synthetic data, a tiny model, 20 steps,
+/** The experiment the workspace starts with: built-in emoji, a tiny model, 20 steps (seconds). */
+export const TINY = `// A tiny JEST Studio experiment for the extension tests: built-in emoji (noisy captions), a tiny model, 20 steps,
 // joint selection scored by the learner alone (no reference needed), snapshots for the batch inspector.
 {
   "name": "tiny",
   "data": {
-    "train": { "kind": "synthetic", "n": 400, "seed": 2, "mismatchFraction": 0.3 },
+    "train": { "kind": "noisy", "source": { "kind": "builtin", "name": "emoji", "max": 400 }, "mismatchFraction": 0.3 },
     "curated": null,
-    "eval": [{ "name": "held-out", "source": { "kind": "synthetic", "n": 64, "seed": 3 }, "tasks": ["zero-shot"], "max": null }]
+    "eval": [{ "name": "held-out", "source": { "kind": "builtin", "name": "emoji-heldout", "max": 64 }, "tasks": ["zero-shot"], "max": null }]
   },
-  "model": { "imageSize": 16, "patchSizes": [4, 8], "width": 32, "depth": 1, "heads": 2, "mlpRatio": 2, "embedDim": 16, "vocabSize": 64, "seqLen": 4 },
+  "model": { "imageSize": 16, "patchSizes": [4, 8], "width": 32, "depth": 1, "heads": 2, "mlpRatio": 2, "embedDim": 16, "vocabSize": 512, "seqLen": 4 },
   "optimizer": { "warmupSteps": 2 },
   "training": { "batchSize": 16, "steps": 20, "seed": 1 },
   "selection": { "method": "jest", "score": "hard-learner", "filterRatio": 0.5, "chunks": 2 },

@@ -60,16 +60,17 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | false |
   throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
 }
 
-/** A tiny experiment on synthetic data (a run takes seconds); `over` replaces top-level sections. */
+/** A tiny experiment on built-in data (a run takes seconds); `over` replaces top-level sections. */
 export function writeExperiment(name: string, over: Record<string, unknown> = {}): vscode.Uri {
   const e = {
     name,
     data: {
-      train: { kind: 'synthetic', n: 400, seed: 2, mismatchFraction: 0.3 },
+      // the built-in sets a user meets first: emoji with noisy captions, a held-out emoji style
+      train: { kind: 'noisy', source: { kind: 'builtin', name: 'emoji', max: 400 }, mismatchFraction: 0.3 },
       curated: { kind: 'synthetic', n: 200, seed: 1 },
-      eval: [{ name: 'held-out', source: { kind: 'synthetic', n: 64, seed: 3 }, tasks: ['zero-shot'], max: null }],
+      eval: [{ name: 'held-out', source: { kind: 'builtin', name: 'emoji-heldout', max: 64 }, tasks: ['zero-shot'], max: null }],
     },
-    model: { imageSize: 16, patchSizes: [4, 8], width: 32, depth: 1, heads: 2, mlpRatio: 2, embedDim: 16, vocabSize: 64, seqLen: 4 },
+    model: { imageSize: 16, patchSizes: [4, 8], width: 32, depth: 1, heads: 2, mlpRatio: 2, embedDim: 16, vocabSize: 512, seqLen: 4 },
     optimizer: { warmupSteps: 2 },
     training: { batchSize: 16, steps: 20, seed: 1 },
     selection: { method: 'jest', score: 'hard-learner', filterRatio: 0.5, chunks: 2 },
