@@ -48,52 +48,80 @@ function checkSizes(n: number, b: number, p?: PairScores): void {
   if (p && (p.sym.length !== n * n || p.diag.length !== n)) throw new Error(`pair scores do not describe ${n} examples`);
 }
 
+/** The k largest keys seen so far (a min-heap: the root is the entry threshold). */
+class TopK {
+  readonly keys: Float64Array;
+  readonly idx: Int32Array;
+  size = 0;
+
+  constructor(readonly k: number) {
+    this.keys = new Float64Array(k);
+    this.idx = new Int32Array(k);
+  }
+
+  get full(): boolean {
+    return this.size === this.k;
+  }
+
+  /** The smallest key kept (meaningful once full). */
+  get threshold(): number {
+    return this.keys[0];
+  }
+
+  /** Add while not full. */
+  push(key: number, i: number): void {
+    let c = this.size++;
+    while (c > 0) {
+      const p = (c - 1) >> 1;
+      if (this.keys[p] <= key) break;
+      this.keys[c] = this.keys[p];
+      this.idx[c] = this.idx[p];
+      c = p;
+    }
+    this.keys[c] = key;
+    this.idx[c] = i;
+  }
+
+  /** Replace the smallest entry (when full) and restore the heap. */
+  replaceMin(key: number, i: number): void {
+    let c = 0;
+    for (;;) {
+      const l = 2 * c + 1;
+      if (l >= this.size) break;
+      const m = l + 1 < this.size && this.keys[l + 1] < this.keys[l] ? l + 1 : l;
+      if (this.keys[m] >= key) break;
+      this.keys[c] = this.keys[m];
+      this.idx[c] = this.idx[m];
+      c = m;
+    }
+    this.keys[c] = key;
+    this.idx[c] = i;
+  }
+
+  /** Indices, highest key first: the order a one-at-a-time sampler would have drawn them. */
+  ordered(): number[] {
+    return Array.from(this.idx.subarray(0, this.size))
+      .map((i, j) => ({ i, key: this.keys[j] }))
+      .sort((a, b) => b.key - a.key)
+      .map((x) => x.i);
+  }
+}
+
 /**
  * Draw k indices without replacement with p ∝ exp(logits / T) among those not masked:
  * Gumbel-top-k, exact for sampling without replacement, and stable (no exponentials at all).
  */
 export function gumbelTopK(logits: Float64Array, masked: Uint8Array, k: number, temperature: number, rng: Rng): number[] {
-  const n = logits.length;
   const invT = 1 / temperature;
-  // A min-heap of the k largest keys so far: O(n log k), no allocation per candidate.
-  const heapKey = new Float64Array(k);
-  const heapIdx = new Int32Array(k);
-  let size = 0;
-  for (let i = 0; i < n; i++) {
+  const top = new TopK(k); // O(n log k), no allocation per candidate
+  for (let i = 0; i < logits.length; i++) {
     if (masked[i]) continue;
     const key = logits[i] * invT + rng.gumbel();
-    if (size < k) {
-      let c = size++;
-      while (c > 0) {
-        const p = (c - 1) >> 1;
-        if (heapKey[p] <= key) break;
-        heapKey[c] = heapKey[p];
-        heapIdx[c] = heapIdx[p];
-        c = p;
-      }
-      heapKey[c] = key;
-      heapIdx[c] = i;
-    } else if (key > heapKey[0]) {
-      let c = 0;
-      for (;;) {
-        const l = 2 * c + 1;
-        if (l >= k) break;
-        const m = l + 1 < k && heapKey[l + 1] < heapKey[l] ? l + 1 : l;
-        if (heapKey[m] >= key) break;
-        heapKey[c] = heapKey[m];
-        heapIdx[c] = heapIdx[m];
-        c = m;
-      }
-      heapKey[c] = key;
-      heapIdx[c] = i;
-    }
+    if (!top.full) top.push(key, i);
+    else if (key > top.threshold) top.replaceMin(key, i);
   }
-  if (size < k) throw new Error(`cannot draw ${k} of ${size} unmasked candidates`);
-  // Highest key first: the order in which a sequential sampler would have drawn them.
-  return Array.from(heapIdx)
-    .map((idx, j) => ({ idx, key: heapKey[j] }))
-    .sort((a, b) => b.key - a.key)
-    .map((x) => x.idx);
+  if (!top.full) throw new Error(`cannot draw ${k} of ${top.size} unmasked candidates`);
+  return top.ordered();
 }
 
 /**
@@ -116,61 +144,26 @@ export function softmaxDraws(logits: Float64Array, masked: Uint8Array, k: number
     if (x > max) max = x;
   }
   if (live < k) throw new Error(`cannot draw ${k} of ${live} unmasked candidates`);
-  // min-heap on log-keys (all <= 0) of the k best so far
-  const hk = new Float64Array(k);
-  const hi = new Int32Array(k);
-  let size = 0;
+  const top = new TopK(k); // log-keys (all <= 0) of the k best so far
   const logU = () => Math.log(1 - rng.uniform()); // log of a uniform in (0, 1]
-  const siftDown = () => {
-    let c = 0;
-    const key = hk[0];
-    const idx = hi[0];
-    for (;;) {
-      const l = 2 * c + 1;
-      if (l >= size) break;
-      const m = l + 1 < size && hk[l + 1] < hk[l] ? l + 1 : l;
-      if (hk[m] >= key) break;
-      hk[c] = hk[m];
-      hi[c] = hi[m];
-      c = m;
-    }
-    hk[c] = key;
-    hi[c] = idx;
-  };
   let jump = 0; // X_w: weight still to skip before the next replacement
   for (let i = 0; i < n; i++) {
     if (masked[i]) continue;
     const w = Math.exp(logits[i] * invT - max); // in (0, 1]: no overflow
-    if (size < k) {
-      // fill the heap
-      let c = size++;
-      const key = logU() / w;
-      while (c > 0) {
-        const p = (c - 1) >> 1;
-        if (hk[p] <= key) break;
-        hk[c] = hk[p];
-        hi[c] = hi[p];
-        c = p;
-      }
-      hk[c] = key;
-      hi[c] = i;
-      if (size === k) jump = logU() / hk[0];
+    if (!top.full) {
+      top.push(logU() / w, i);
+      if (top.full) jump = logU() / top.threshold;
       continue;
     }
     jump -= w;
     if (jump > 0 || w === 0) continue;
-    // i enters: its key is drawn conditioned on beating the current threshold T = exp(hk[0])
-    const t = Math.exp(w * hk[0]); // T^w
+    // i enters: its key is drawn conditioned on beating the current threshold T = exp(log-key)
+    const t = Math.exp(w * top.threshold); // T^w
     const u = t + (1 - t) * rng.uniform();
-    hk[0] = Math.log(u > 0 ? u : Number.MIN_VALUE) / w;
-    hi[0] = i;
-    siftDown();
-    jump = logU() / hk[0];
+    top.replaceMin(Math.log(u > 0 ? u : Number.MIN_VALUE) / w, i);
+    jump = logU() / top.threshold;
   }
-  return Array.from(hi.subarray(0, size))
-    .map((idx, j) => ({ idx, key: hk[j] }))
-    .sort((a, b) => b.key - a.key)
-    .map((x) => x.idx);
+  return top.ordered();
 }
 
 export function uniformSelect(n: number, b: number, rng: Rng): Int32Array {
