@@ -11,8 +11,6 @@ export interface Services {
   manager: RunManager;
   folders: FolderRuns;
   diagnostics: ExperimentDiagnostics;
-  /** out/src/cli.js: the engine's command line. */
+  /** The engine's command line: dist/cli.js in a packaged extension, out/src/cli.js in a checkout. */
   cliPath: string;
-  /** out/extension/jobs/precompute-reference.js */
-  precomputePath: string;
 }

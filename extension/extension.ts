@@ -11,6 +11,8 @@ import { runsRoots, SECTION } from './config';
 import type { Services } from './context';
 import { extensionLog } from './log';
 import { registerPanelSerializers } from './panels';
+import { setEngineEnvironment } from './runs/child';
+import { datasetsEnvironment, isMissingDatasets } from './runs/datasets';
 import { FolderRuns } from './runs/folders';
 import { RunManager } from './runs/manager';
 import { RunStore } from './runs/store';
@@ -26,10 +28,18 @@ export interface JestStudioApi {
   diagnostics: ExperimentDiagnostics;
 }
 
+/** The engine's command line: bundled next to the extension in a VSIX (scripts/package.ts), compiled under out/ in a checkout. */
+function engineCli(ctx: vscode.ExtensionContext): string {
+  const bundled = ctx.asAbsolutePath(path.join('dist', 'cli.js'));
+  return path.basename(__dirname) === 'dist' ? bundled : ctx.asAbsolutePath(path.join('out', 'src', 'cli.js'));
+}
+
 export function activate(ctx: vscode.ExtensionContext): JestStudioApi {
   const t0 = performance.now();
   const store = new RunStore();
-  const manager = new RunManager(store, ctx.asAbsolutePath(path.join('out', 'src', 'cli.js')));
+  const cliPath = engineCli(ctx);
+  setEngineEnvironment(datasetsEnvironment(ctx));
+  const manager = new RunManager(store, cliPath);
   const folders = new FolderRuns(store, manager, runsRoots);
   store.setRefresher(() => folders.scan(true));
   const diagnostics = new ExperimentDiagnostics();
@@ -39,8 +49,7 @@ export function activate(ctx: vscode.ExtensionContext): JestStudioApi {
     manager,
     folders,
     diagnostics,
-    cliPath: ctx.asAbsolutePath(path.join('out', 'src', 'cli.js')),
-    precomputePath: ctx.asAbsolutePath(path.join('out', 'extension', 'jobs', 'precompute-reference.js')),
+    cliPath,
   };
   const runsTree = new RunsTreeProvider(store);
   const statusBar = new RunStatusBar(store);
@@ -56,9 +65,14 @@ export function activate(ctx: vscode.ExtensionContext): JestStudioApi {
     ...registerCommands(services),
     manager.onDidEndRun((r) => {
       const name = path.basename(r.dir);
-      if (r.status === 'failed') {
+      if (r.status === 'failed' && isMissingDatasets(r.reason)) {
+        void vscode.window.showErrorMessage(`Run ${name} needs the built-in datasets, which are not installed yet.`, 'Install Built-in Datasets', 'Show Log').then((p) => {
+          if (p === 'Show Log') manager.showLog(r.dir);
+          if (p) void vscode.commands.executeCommand('jestStudio.installDatasets');
+        });
+      } else if (r.status === 'failed') {
         void vscode.window.showErrorMessage(`Run ${name} failed: ${r.reason ?? 'no reason given'}.`, 'Show Log', 'Resume').then((p) => {
-          if (p === 'Show Log') manager.output(r.dir).show(true);
+          if (p === 'Show Log') manager.showLog(r.dir);
           if (p === 'Resume') void vscode.commands.executeCommand('jestStudio.resumeRun', r.dir);
         });
       } else if (r.status === 'finished') {
@@ -84,5 +98,5 @@ export function activate(ctx: vscode.ExtensionContext): JestStudioApi {
 }
 
 export function deactivate(): void {
-  // ctx.subscriptions dispose everything; the run manager asks its children to stop with a checkpoint
+  // ctx.subscriptions dispose everything; runs go on in their own processes (see RunManager.dispose)
 }

@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import type { Services } from '../context';
 import { extensionLog } from '../log';
 import * as panels from '../panels';
+import { installDatasets } from '../runs/datasets';
+import { requireTrust } from '../trust';
 import { experimentDocument } from './args';
 import { chooseReferenceModel, configureFlexi, newExperiment, setFilterRatio } from './experiment';
 import { compareRuns, exportModel, inspectBatches, openDashboard, precomputeReferenceEmbeddings, resumeRun, startRun, stopRun } from './runs';
@@ -28,9 +30,10 @@ export const COMMANDS: Record<string, Handler> = {
     if (doc) panels.openHyperparameterPanel(s.ctx, doc);
   },
   'jestStudio.refreshRuns': (s) => s.store.refresh(),
+  'jestStudio.installDatasets': (s) => (requireTrust() ? installDatasets(s.ctx, extensionLog()) : undefined),
   'jestStudio.showRunLog': (s, arg) => {
     const dir = typeof arg === 'string' ? arg : (arg as { run?: { dir: string } } | undefined)?.run?.dir;
-    if (dir) s.manager.output(dir).show(true);
+    if (dir) s.manager.showLog(dir);
   },
   'jestStudio.revealRunFolder': (s, arg) => {
     const dir = typeof arg === 'string' ? arg : (arg as { run?: { dir: string } } | undefined)?.run?.dir;

@@ -1,11 +1,13 @@
 // Runs the extension's mocha suite INSIDE a real VS Code extension host, offline: code-server
 // (from npm, on Node 24) serves VS Code on 127.0.0.1, Debian's Chromium opens it through
-// playwright-core, and the workbench URL's payload names this repo as the extension under
-// development and out/test-extension/suite/index.js as its tests (code-server honours that only
+// playwright-core, and the workbench URL's payload names the extension under
+// development (the folder code-server unpacked the built VSIX into, dist/jest-studio-linux-x64-*.vsix)
+// and out/test-extension/suite/index.js as its tests (code-server honours that only
 // with --vscode-option enable-smoke-test-driver). The suite's exit code arrives through
 // window.codeAutomationExit; its per-test results through a JSON file it writes.
 //
-//   node out/scripts/vscode-test/run.js [--no-untrusted] [--no-ui] [--keep] [--verbose] [--grep PATTERN]
+//   node out/scripts/vscode-test/run.js [--no-untrusted] [--no-ui | --ui-only] [--keep] [--verbose] [--grep PATTERN]
+//   (--ui-only is npm run bench:e2e: the UI window alone, which measures event -> chart latency)
 //
 // Three windows: a trusted one (--disable-workspace-trust) runs the suite; a second, untrusted one
 // (restricted mode) runs the [untrusted] tests; a third drives the UI like a person (ui.ts). Ends with "N passed, N failed"; code-server and the
@@ -14,7 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_FLAGS, ROOT, SUITE, SUITE_TIMEOUT_MS, VERBOSE, check, killGroup, log, makeWorkspace, startCodeServer, type Server, type TestResult } from './server';
+import { CHROMIUM, CHROMIUM_FLAGS, ROOT, SUITE, SUITE_TIMEOUT_MS, VERBOSE, check, killGroup, killRunsIn, log, makeWorkspace, startCodeServer, type Server, type TestResult } from './server';
 import { runUiTest } from './ui';
 
 const args = new Set(process.argv.slice(2));
@@ -25,7 +27,8 @@ const GREP = process.argv.includes('--grep') ? process.argv[process.argv.indexOf
 async function runSuite(browser: Browser, server: Server, workspace: string, shot: string): Promise<number> {
   const authority = `127.0.0.1:${server.port}`;
   const payload = [
-    ['extensionDevelopmentPath', `vscode-remote://${authority}${ROOT}`],
+    // the installed VSIX's folder, not the repo: the suite tests what users install
+    ['extensionDevelopmentPath', `vscode-remote://${authority}${server.extensionDir}`],
     ['extensionTestsPath', `vscode-remote://${authority}${SUITE}`],
   ];
   const url = `http://${authority}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
@@ -67,9 +70,11 @@ async function main(): Promise<number> {
   const artifacts = path.join(ROOT, 'out', 'vscode-test');
   fs.mkdirSync(artifacts, { recursive: true });
   const servers: Server[] = [];
+  const workspaces: string[] = [];
   let browser: Browser | undefined;
   const cleanup = () => {
     for (const s of servers) killGroup(s.proc);
+    for (const w of workspaces) killRunsIn(w);
   };
   process.on('SIGINT', () => {
     cleanup();
@@ -84,11 +89,13 @@ async function main(): Promise<number> {
       args: CHROMIUM_FLAGS,
     });
     const windows: { name: string; trusted: boolean; ui?: true }[] = [{ name: 'trusted', trusted: true }];
-    if (!args.has('--no-untrusted') && !GREP) windows.push({ name: 'untrusted', trusted: false });
+    if (args.has('--ui-only')) windows.length = 0;
+    if (!args.has('--no-untrusted') && !args.has('--ui-only') && !GREP) windows.push({ name: 'untrusted', trusted: false });
     if (!args.has('--no-ui') && !GREP) windows.push({ name: 'ui', trusted: true, ui: true });
     for (const w of windows) {
       const home = path.join(base, w.name);
       const workspace = makeWorkspace(home);
+      workspaces.push(workspace);
       if (GREP) fs.writeFileSync(path.join(home, 'mocha-grep.txt'), GREP);
       const server = await startCodeServer(home, workspace, w.trusted);
       servers.push(server);

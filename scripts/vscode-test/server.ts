@@ -1,7 +1,7 @@
 // Shared by the extension test harness (run.ts) and its UI test (ui.ts): where the installed
 // pieces are, the tiny workspace, starting code-server on 127.0.0.1 with a fresh profile, and
 // killing it. See run.ts for the whole recipe.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -14,6 +14,8 @@ export const CODE_SERVER = path.join(CACHE, 'code-server', 'node_modules', 'code
 export const CHROMIUM = process.env.JEST_CHROMIUM ?? '/usr/bin/chromium';
 export const SUITE = path.join(ROOT, 'out', 'test-extension', 'suite', 'index.js');
 export const SUITE_TIMEOUT_MS = 8 * 60_000;
+/** The VSIX the windows install (npm run package makes it; test:extension runs that first). */
+export const VSIX = process.env.JEST_VSIX ?? path.join(ROOT, 'dist', `jest-studio-linux-x64-${(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}.vsix`);
 
 export const VERBOSE = process.argv.includes('--verbose');
 
@@ -57,6 +59,7 @@ export function check(): void {
     [CHROMIUM, 'Chromium'],
   ].filter(([p]) => !fs.existsSync(p));
   if (missing.length) throw new Error(`${missing.map(([, w]) => w).join(', ')} not installed: run bash scripts/setup-vscode-test.sh (or npm run test:extension, which does)`);
+  if (!fs.existsSync(VSIX)) throw new Error(`${VSIX} is missing: build it with npm run package (npm run test:extension does)`);
   if (!fs.existsSync(SUITE)) throw new Error(`${SUITE} is missing: compile it with npx tsc -p test/extension`);
   if (!fs.existsSync(path.join(ROOT, 'out', 'extension', 'extension.js'))) throw new Error('out/extension/extension.js is missing: run npm run build');
 }
@@ -90,12 +93,26 @@ export interface Server {
   proc: ChildProcess;
   port: number;
   output: string[];
+  /** Where code-server unpacked the VSIX: the suite windows name it as the extension under test. */
+  extensionDir: string;
+}
+
+/** `code-server --install-extension <vsix>` into this profile, as a user installs a downloaded VSIX. */
+function installVsix(userData: string, extensions: string, env: NodeJS.ProcessEnv): string {
+  const r = spawnSync(NODE24, [CODE_SERVER, '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', VSIX], { env, encoding: 'utf8', timeout: 120_000 });
+  const installed = fs.existsSync(extensions) ? fs.readdirSync(extensions).filter((d) => d.startsWith('jest-studio.jest-studio-')) : [];
+  if (r.status !== 0 || installed.length !== 1) throw new Error(`code-server --install-extension ${path.basename(VSIX)} failed (exit ${r.status}):\n${(r.stdout + r.stderr).slice(-2000)}`);
+  log(`installed ${path.basename(VSIX)} (${(fs.statSync(VSIX).size / 2 ** 20).toFixed(1)} MiB) -> ${installed[0]}`);
+  return path.join(extensions, installed[0]);
 }
 
 export async function startCodeServer(base: string, workspace: string, trusted: boolean): Promise<Server> {
   const port = await freePort();
   const dirs = ['user-data', 'extensions', 'xdg-config', 'xdg-data', 'xdg-cache'].map((d) => path.join(base, d));
   for (const d of dirs) fs.mkdirSync(d, { recursive: true });
+  // the built-in datasets are the repo's devDependencies: the installed extension's runs find them through JEST_STUDIO_DATASETS
+  const env = { ...process.env, XDG_CONFIG_HOME: dirs[2], XDG_DATA_HOME: dirs[3], XDG_CACHE_HOME: dirs[4], JEST_STUDIO_CACHE: path.join(base, 'jest-cache'), JEST_STUDIO_DATASETS: ROOT };
+  const extensionDir = installVsix(dirs[0], dirs[1], env);
   const config = path.join(base, 'config.yaml');
   fs.writeFileSync(config, 'auth: none\n');
   const flags = [
@@ -116,7 +133,7 @@ export async function startCodeServer(base: string, workspace: string, trusted: 
     cwd: base,
     detached: true, // its own process group: killed whole at the end
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, XDG_CONFIG_HOME: dirs[2], XDG_DATA_HOME: dirs[3], XDG_CACHE_HOME: dirs[4], JEST_STUDIO_CACHE: path.join(base, 'jest-cache') },
+    env,
   });
   const output: string[] = [];
   const keep = (b: Buffer) => {
@@ -133,7 +150,7 @@ export async function startCodeServer(base: string, workspace: string, trusted: 
     await new Promise((r) => setTimeout(r, 200));
   }
   log(`code-server ${trusted ? '(trusted)' : '(untrusted)'} healthy on 127.0.0.1:${port} in ${Date.now() - t0} ms`);
-  return { proc, port, output };
+  return { proc, port, output, extensionDir };
 }
 
 export function killGroup(p: ChildProcess): void {
@@ -142,6 +159,20 @@ export function killGroup(p: ChildProcess): void {
     process.kill(-p.pid, 'SIGKILL');
   } catch {
     p.kill('SIGKILL');
+  }
+}
+
+/** Runs are detached (they outlive their window): kill whatever a test window left training in this workspace. */
+export function killRunsIn(workspace: string): void {
+  const runs = path.join(workspace, 'runs');
+  if (!fs.existsSync(runs)) return;
+  for (const d of fs.readdirSync(runs)) {
+    try {
+      const st = JSON.parse(fs.readFileSync(path.join(runs, d, 'status.json'), 'utf8')) as { pid?: number; status?: string };
+      if (st.pid && (st.status === 'running' || st.status === 'starting')) process.kill(st.pid, 'SIGKILL');
+    } catch {
+      /* no status yet, or the process is gone */
+    }
   }
 }
 

@@ -1,7 +1,8 @@
-// `jest-studio data prepare|inspect`: the data layer from a terminal. The handlers are exported so
-// the top-level CLI (src/cli.ts) can dispatch to them; run directly, this file is its own CLI:
-//   node out/src/cli/data.js prepare <source> [--size 16] [--max N] [--out DIR] ...
-//   node out/src/cli/data.js inspect <prepared dir> [--examples 8] [--sheet grid.png]
+// `jest-studio data prepare|inspect`: the data layer from a terminal. The handlers are exported and
+// the top-level CLI (src/cli.ts) dispatches to them (no entry point of its own: in the bundled
+// extension every module shares one `module`, so a second `require.main === module` would run too):
+//   jest-studio data prepare <source> [--size 16] [--max N] [--out DIR] ...
+//   jest-studio data inspect <prepared dir> [--examples 8] [--sheet grid.png]
 
 import { parseColour } from '../data/decode/settings';
 import { PreparedDataset } from '../data/cache/dataset';
@@ -184,8 +185,4 @@ export async function dataMain(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${(e as Error).message}\n`);
     return 1;
   }
-}
-
-if (require.main === module) {
-  void dataMain(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }

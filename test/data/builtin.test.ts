@@ -3,7 +3,9 @@
 // benchmark, not here, to keep the suite fast.
 
 import assert from 'node:assert/strict';
+import * as fs from 'fs';
 import { mkdirSync, writeFileSync } from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { test } from 'node:test';
 import { prepare } from '../../src/data/cache/prepare';
@@ -11,7 +13,7 @@ import { PreparedDataset } from '../../src/data/cache/dataset';
 import { EmojiSource } from '../../src/data/sources/emoji';
 import { EXCLUDED_LICENCE_SETS, captionFromIconName } from '../../src/data/sources/iconify';
 import { slugify } from '../../src/data/sources/emojiHeldOut';
-import { MissingPackageError, requirePackageDir } from '../../src/data/sources/packages';
+import { BUILTIN_DATA_PACKAGES, DATASETS_ENV, MissingPackageError, packageDir, pinned, requirePackageDir } from '../../src/data/sources/packages';
 import { createSource } from '../../src/data/sources/registry';
 import type { Example } from '../../src/data/types';
 import { meanRgb, tempDir } from './helpers';
@@ -70,13 +72,13 @@ test('emoji-heldout: a style never seen in training, labelled for zero-shot retr
 });
 
 test('missing packages and data name the command that installs them', async () => {
-  assert.throws(() => requirePackageDir('jest-studio-no-such-package', 'the test set', 'npm install --save-dev jest-studio-no-such-package@1.0.0'), (e: unknown) => {
+  assert.throws(() => requirePackageDir('jest-studio-no-such-package', 'the test set', ['jest-studio-no-such-package@1.0.0']), (e: unknown) => {
     assert.ok(e instanceof MissingPackageError);
-    assert.match(e.message, /Run:\n {2}npm install --save-dev jest-studio-no-such-package@1\.0\.0/);
+    assert.match(e.message, /not installed\. To install them, npm install --save-dev jest-studio-no-such-package@1\.0\.0/);
     return true;
   });
   await assert.rejects(first({ kind: 'builtin', name: 'openclipart', path: '/nonexistent/openclipart' }, 1), /apt-get install openclipart-svg/);
-  await assert.rejects(first({ kind: 'builtin', name: 'emoji-heldout', style: 'no-such-style' }, 1), /npm install --save-dev @iconify-json\/no-such-style/);
+  await assert.rejects(first({ kind: 'builtin', name: 'emoji-heldout', style: 'no-such-style' }, 1), /To install it, npm install --save-dev @iconify-json\/no-such-style/);
   assert.throws(() => createSource({ kind: 'builtin', name: 'cifar' }), /unknown built-in data set "cifar": use one of emoji, icons/);
 });
 
@@ -107,4 +109,34 @@ test('openclipart: titles become captions, SVGs without a namespace still render
   assert.deepEqual(r.report.byReason, { 'missing-caption': 1 });
   const [red, green, blue] = meanRgb(ds.get([0]).pixels, 16, 6, 10);
   assert.ok(red > 240 && green > 100 && green < 160 && blue < 30, `orange centre ${red},${green},${blue}`);
+});
+
+test('JEST_STUDIO_DATASETS: the engine finds data packages there, and the advice names the extension command', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jest-datasets-'));
+  const saved = process.env[DATASETS_ENV];
+  t.after(() => {
+    if (saved === undefined) delete process.env[DATASETS_ENV];
+    else process.env[DATASETS_ENV] = saved;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  fs.mkdirSync(path.join(dir, 'node_modules', 'jest-studio-fake-set'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'node_modules', 'jest-studio-fake-set', 'package.json'), '{"name":"jest-studio-fake-set","version":"1.2.3"}');
+  delete process.env[DATASETS_ENV];
+  assert.equal(packageDir('jest-studio-fake-set'), undefined);
+  process.env[DATASETS_ENV] = dir;
+  assert.equal(packageDir('jest-studio-fake-set'), fs.realpathSync(path.join(dir, 'node_modules', 'jest-studio-fake-set')));
+  assert.throws(() => requirePackageDir('jest-studio-no-such-package', 'the test set', [pinned('emoji-datasource')]), (e: unknown) => {
+    assert.match((e as Error).message, /JEST: Install Built-in Datasets/);
+    assert.ok((e as Error).message.includes(`npm install --prefix "${dir}" --no-save emoji-datasource@16.0.0`));
+    return true;
+  });
+});
+
+test('the pinned built-in data packages are exactly the devDependencies that hold data', () => {
+  const dev = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies;
+  const data = Object.entries(dev)
+    .filter(([n]) => n.startsWith('@iconify-json/') || n.startsWith('emoji'))
+    .map(([n, v]) => `${n}@${v}`)
+    .sort();
+  assert.deepEqual([...BUILTIN_DATA_PACKAGES].sort(), data);
 });

@@ -43,7 +43,7 @@ interface DatasourceEntry {
 }
 
 function datasourceDir(): string {
-  return requirePackageDir('emoji-datasource', 'the emoji sets (sprite sheets)', `npm install --save-dev ${DATA_PACKAGES.emojiDatasource} ${DATA_PACKAGES.emojibase}`);
+  return requirePackageDir('emoji-datasource', 'the emoji sets (sprite sheets)', [DATA_PACKAGES.emojiDatasource, DATA_PACKAGES.emojibase]);
 }
 
 export class EmojiSource implements Source {

@@ -6,7 +6,7 @@
 import type { Example, Source, SourceContext, SourceDescription, SourceLimit } from '../types';
 import { loadCldrLabels, emojibaseDir } from './emojiLabels';
 import { discoverSets, iconSvg, loadSet } from './iconify';
-import { packageVersion } from './packages';
+import { installAdvice, packageVersion, pinned } from './packages';
 
 export const DEFAULT_HELD_OUT_STYLE = 'fluent-emoji-flat';
 
@@ -44,7 +44,7 @@ export class EmojiHeldOutSource implements Source {
 
   private async location() {
     const loc = (await discoverSets()).find((s) => s.prefix === this.style);
-    if (!loc) throw new Error(`the held-out emoji style "${this.style}" is not installed. Run:\n  npm install --save-dev @iconify-json/${this.style}`);
+    if (!loc) throw new Error(`the held-out emoji style "${this.style}" is not installed. To install it, ${installAdvice([pinned(`@iconify-json/${this.style}`)])}`);
     return loc;
   }
 

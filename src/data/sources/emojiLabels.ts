@@ -29,7 +29,7 @@ export function normaliseCodepoints(hex: string): string {
 }
 
 export function emojibaseDir(): string {
-  return requirePackageDir('emojibase-data', 'the emoji sets (CLDR labels)', `npm install --save-dev ${DATA_PACKAGES.emojibase}`);
+  return requirePackageDir('emojibase-data', 'the emoji sets (CLDR labels)', [DATA_PACKAGES.emojibase]);
 }
 
 export function loadCldrLabels(locale = 'en'): Map<string, CldrEntry> {

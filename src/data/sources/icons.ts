@@ -6,6 +6,7 @@
 import type { Example, Source, SourceContext, SourceDescription, SourceLimit } from '../types';
 import { captionFromIconName, discoverSets, EXCLUDED_LICENCE_SETS, iconSvg, loadSet, type SetLocation } from './iconify';
 import { DEFAULT_HELD_OUT_STYLE } from './emojiHeldOut';
+import { installAdvice } from './packages';
 
 export const ICON_PACKAGES = [
   '@iconify-json/fluent@1.2.60',
@@ -44,11 +45,11 @@ export class IconsSource implements Source {
       const bad = this.spec.sets.filter((p) => excluded.has(p));
       if (bad.length) throw new Error(`icon sets ${bad.join(', ')} are excluded (licence or held-out evaluation style); remove them from "sets"`);
       const missing = this.spec.sets.filter((p) => !installed.some((s) => s.prefix === p));
-      if (missing.length) throw new Error(`icon sets not installed: ${missing.join(', ')}. Run: npm install --save-dev ${missing.map((m) => `@iconify-json/${m}`).join(' ')}`);
+      if (missing.length) throw new Error(`icon sets not installed: ${missing.join(', ')}. To install them, ${installAdvice(missing.map((m) => `@iconify-json/${m}`))}`);
       sets = sets.filter((s) => this.spec.sets!.includes(s.prefix));
     }
     if (sets.length === 0) {
-      throw new Error(`the icons set needs iconify icon sets and none is installed. Run:\n  npm install --save-dev ${ICON_PACKAGES.join(' ')}`);
+      throw new Error(`the icons set needs iconify icon sets and none is installed. To install them, ${installAdvice(ICON_PACKAGES)}`);
     }
     return (this.chosen = sets);
   }
