@@ -10,6 +10,7 @@ import { demoOptions, runDemo } from './cli/demo';
 import { ProgressBar } from './cli/progress';
 import { exportImageEncoder, exportTextEncoder } from './model/export';
 import { ENCODER_FILES } from './jest/reference';
+import { precomputeReference } from './jest/precompute';
 import { resolutionPlan } from './jest/flexi';
 import { loadCheckpoint } from './runtime/checkpoint';
 import { TrainingSession } from './runtime/training-session';
@@ -31,6 +32,9 @@ Usage:
   jest-studio resume <run-dir> [--threads N] [--events]
   jest-studio eval <run-dir> [--events]          evaluate the run's latest checkpoint on its eval sets
   jest-studio export <run-dir> [--out DIR]       image/text encoders (.onnx) from the latest checkpoint
+  jest-studio precompute-reference <experiment.jest.json>
+      embed the experiment's pool with its reference once, into the on-disk cache its runs read;
+      prints the cache folder
   jest-studio compare <run-dir> <run-dir>... [--set NAME] [--metric zero-shot/top5] [--target X]
       steps and FLOPs each run needs to reach the first run's final value (or --target)
   jest-studio validate <experiment.jest.json>    print the file's errors and warnings
@@ -61,12 +65,43 @@ function parse(argv: string[]): { positional: string[]; flags: Flags } {
 /** Where events go: a progress bar on stderr, and JSON lines on stdout / the IPC channel when asked. */
 function eventSink(label: string, flags: Flags): (e: RunEvent) => void {
   const bar = new ProgressBar(label);
-  const ipc = typeof process.send === 'function';
   return (e) => {
-    if (ipc) process.send!({ kind: 'run-event', event: e });
+    // after the window that started the run has gone, events live on in the run folder only
+    // the callback takes a send that races the channel's close: without it node raises that as an uncaught error
+    if (process.send && process.connected) process.send({ kind: 'run-event', event: e }, undefined, {}, () => undefined);
     if (flags.events) process.stdout.write(JSON.stringify(e) + '\n');
     bar.onEvent(e);
   };
+}
+
+/**
+ * A run started by the extension outlives its window: when the window reloads or closes, the IPC
+ * channel and the stdout/stderr pipes close and the run goes on (the reloaded window follows it
+ * from its folder and stops it by pid). Writing to a closed pipe must then not end the process.
+ */
+function surviveParentLoss(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    });
+  }
+  process.on('disconnect', () => log('the window that started this run closed: the run goes on; its events and log stay in the run folder'));
+}
+
+/** Every line the CLI writes to stderr also goes to the run folder's log.txt (what "Show Run Log" reads after a reload). */
+function teeLog(runDir: string): void {
+  fs.mkdirSync(runDir, { recursive: true });
+  const fd = fs.openSync(path.join(runDir, RUN_FILES.log), 'a');
+  const write = process.stderr.write.bind(process.stderr) as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    try {
+      // progress-bar redraws (\r) become lines in the file
+      fs.writeSync(fd, (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')).replace(/\r(?!\n)/g, '\n'));
+    } catch {
+      /* a full disk must not stop the run over its log */
+    }
+    return write(chunk, ...rest);
+  }) as typeof process.stderr.write;
 }
 
 /** SIGINT/SIGTERM stop the run after the current step, with a checkpoint; a second SIGINT quits at once. */
@@ -80,7 +115,6 @@ function stopSignal(): AbortSignal {
   };
   process.on('SIGINT', () => handler('SIGINT'));
   process.on('SIGTERM', () => handler('SIGTERM'));
-  process.on('disconnect', () => handler('parent disconnected'));
   return c.signal;
 }
 
@@ -123,6 +157,7 @@ async function main(argv: string[]): Promise<number> {
       if (typeof flags.device === 'string') experiment.runtime.device = flags.device as Experiment['runtime']['device'];
       if (flags.threads !== undefined) experiment.runtime.threads = threadsFlag(flags.threads);
       const runDir = typeof flags['run-dir'] === 'string' ? path.resolve(flags['run-dir']) : newRunDir(path.resolve(String(flags.runs ?? 'runs')), experiment.name);
+      teeLog(runDir);
       log(`run folder: ${runDir}`);
       const r = await runTraining(experiment, { runDir, resume: false, signal: stopSignal(), onEvent: eventSink(experiment.name, flags), log });
       return r.status === 'finished' ? 0 : r.status === 'stopped' ? 130 : 1;
@@ -131,6 +166,8 @@ async function main(argv: string[]): Promise<number> {
       const runDir = path.resolve(positional[0] ?? '');
       const e = readRunExperiment(runDir);
       if (flags.threads !== undefined) e.runtime.threads = threadsFlag(flags.threads);
+      teeLog(runDir);
+      log(`resuming ${runDir}`);
       const r = await runTraining(e, { runDir, resume: true, signal: stopSignal(), onEvent: eventSink(e.name, flags), log });
       return r.status === 'finished' ? 0 : r.status === 'stopped' ? 130 : 1;
     }
@@ -159,6 +196,13 @@ async function main(argv: string[]): Promise<number> {
       fs.writeFileSync(path.join(out, ENCODER_FILES.text), exportTextEncoder(e.model, params, tokenizer));
       await s.release();
       log(`wrote ${path.join(out, ENCODER_FILES.image)} and ${ENCODER_FILES.text} (step ${s.stepCount})`);
+      return 0;
+    }
+    case 'precompute-reference': {
+      if (!positional[0]) throw new Error('precompute-reference needs an experiment file: jest-studio precompute-reference my.jest.json');
+      const { experiment, diagnostics } = await loadExperiment(positional[0]);
+      for (const d of diagnostics) log(formatDiagnostic(d, positional[0]));
+      process.stdout.write(`${await precomputeReference(experiment, log)}\n`);
       return 0;
     }
     case 'compare': {
@@ -198,6 +242,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  surviveParentLoss();
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: Error) => {

@@ -120,7 +120,7 @@ export async function precomputeReferenceEmbeddings(s: Services, arg?: unknown):
   const doc = await experimentDocument(arg);
   if (!doc || !(await readyExperiment(s, doc))) return undefined;
   const log = s.manager.output('reference-embeddings', 'reference embeddings');
-  const r = await runJob(s.precomputePath, [doc.fileName], path.dirname(doc.fileName), 'JEST: reference embeddings', log);
+  const r = await runJob(s.cliPath, ['precompute-reference', doc.fileName], path.dirname(doc.fileName), 'JEST: reference embeddings', log);
   if (r.code !== 0) {
     void vscode.window.showErrorMessage(`Reference embeddings failed (${jobFailure(r)}).`);
     return undefined;

@@ -27,13 +27,24 @@ export interface ChildHandlers {
   onError(err: Error): void;
 }
 
-/** fork(cli, args): node executes the CLI; ELECTRON_RUN_AS_NODE lets an Electron host's binary do it too. */
-export function forkCli(cliPath: string, args: string[], cwd: string, h: ChildHandlers): ChildProcess {
+/** Set once in activate(): what every engine process gets on top of the host's environment (JEST_STUDIO_DATASETS). */
+let engineEnvironment: Record<string, string> = {};
+export function setEngineEnvironment(env: Record<string, string>): void {
+  engineEnvironment = { ...env };
+}
+
+/**
+ * fork(cli, args): node executes the CLI; ELECTRON_RUN_AS_NODE lets an Electron host's binary do it
+ * too. `detached` (runs): the child leads its own process group, so it outlives the window that
+ * started it (the CLI keeps going when its IPC channel and pipes close: src/cli.ts).
+ */
+export function forkCli(cliPath: string, args: string[], cwd: string, h: ChildHandlers, opts: { detached?: boolean } = {}): ChildProcess {
   const child = fork(cliPath, args, {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', FORCE_COLOR: '0' },
+    env: { ...process.env, ...engineEnvironment, ELECTRON_RUN_AS_NODE: '1', FORCE_COLOR: '0' },
     execArgv: [],
+    detached: opts.detached ?? false,
   });
   let pending = '';
   child.stderr?.setEncoding('utf8');

@@ -1,12 +1,13 @@
 // The run manager: one engine CLI child process per run (several at once), its events into the
 // RunStore, its log into an output channel, stop (SIGTERM: the engine stops after the current step
-// with a checkpoint; SIGKILL after a grace period), and a run that dies saying why.
+// with a checkpoint; SIGKILL after a grace period), and a run that dies saying why. Runs outlive
+// the window: on reload the children keep training and FolderRuns follows them from their folders.
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunEvent } from '../../src/runs/events';
-import { newRunDir } from '../../src/runs/folder';
+import { RUN_FILES, newRunDir } from '../../src/runs/folder';
 import { forkCli, pidAlive } from './child';
 import type { RunStore } from './store';
 
@@ -40,7 +41,7 @@ export class RunManager implements vscode.Disposable {
 
   constructor(
     private readonly store: RunStore,
-    /** out/src/cli.js of this extension. */
+    /** The engine's CLI script (dist/cli.js packaged, out/src/cli.js in a checkout). */
     private readonly cliPath: string,
   ) {}
 
@@ -82,7 +83,7 @@ export class RunManager implements vscode.Disposable {
         out.appendLine(`could not start the engine: ${err.message}`);
         stderrTail.push(err.message);
       },
-    });
+    }, { detached: true });
     run = { dir, name, child, stderrTail, stopRequested: false };
     this.owned.set(dir, run);
   }
@@ -165,11 +166,29 @@ export class RunManager implements vscode.Disposable {
     return this.outputs.has(dir);
   }
 
-  /** On window close or reload: the children stop after their step with a checkpoint (resumable). */
+  /** The run's log channel, filled from the run folder's log.txt when this window did not start the run. */
+  showLog(dir: string): void {
+    const fresh = !this.outputs.has(dir);
+    const ch = this.output(dir);
+    if (fresh) {
+      try {
+        ch.append(fs.readFileSync(path.join(dir, RUN_FILES.log), 'utf8'));
+      } catch {
+        ch.appendLine(`no log in ${path.join(dir, RUN_FILES.log)} (runs from before log.txt existed, or started with --run-dir elsewhere)`);
+      }
+    }
+    ch.show(true);
+  }
+
+  /**
+   * On window close or reload the runs go on (the engine ignores the closed channel); the reloaded
+   * window finds them live from their status.json pid, follows their events and can stop them.
+   */
   dispose(): void {
     for (const run of this.owned.values()) {
-      run.stopRequested = true;
-      run.child.kill('SIGTERM');
+      if (run.killTimer) clearTimeout(run.killTimer);
+      if (run.child.connected) run.child.disconnect();
+      run.child.unref();
     }
     for (const ch of this.outputs.values()) ch.dispose();
     this.ended.dispose();

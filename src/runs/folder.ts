@@ -19,6 +19,8 @@ export const RUN_FILES = {
   batches: 'batches',
   checkpoints: 'checkpoints',
   models: 'models',
+  /** the engine's human log (stderr), appended by the CLI: read after a window reload */
+  log: 'log.txt',
 } as const;
 
 export interface RunInfo {

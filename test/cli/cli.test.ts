@@ -1,7 +1,7 @@
 // The command line as a user runs it: an experiment FILE (JSONC) trained by `jest-studio train`
 // in a child process with a machine-readable event stream, then eval, export and compare.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, fork, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -100,4 +100,48 @@ test('SIGINT stops a run after the current step with a checkpoint; resume finish
   assert.ok(lines.some((e) => e?.type === 'checkpoint' && e.reason === 'signal'));
   const resumed = await run(process.execPath, [CLI, 'resume', runDir], { env, cwd: dir });
   assert.match(resumed.stderr, /finished at step 400/);
+});
+
+test('a run outlives the window that started it: IPC and pipes close, training goes on to the end, log.txt keeps the log', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jest-cli-'));
+  const file = path.join(dir, 'detached.jest.json');
+  await fs.writeFile(file, EXPERIMENT.replace('"steps": 12', '"steps": 150').replace('"checkpointEvery": 6', '"checkpointEvery": 1000'));
+  const runDir = path.join(dir, 'run');
+  // what extension/runs/manager.ts does: fork with an IPC channel and piped stdout/stderr, detached
+  const child = fork(CLI, ['train', file, '--run-dir', runDir], {
+    cwd: dir,
+    env: { ...process.env, JEST_STUDIO_CACHE: path.join(dir, 'cache') },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    detached: true,
+  });
+  const pid = child.pid!;
+  await new Promise<void>((resolve, reject) => {
+    child.on('message', (m: { event?: { type?: string; step?: number } }) => {
+      if (m.event?.type === 'step' && (m.event.step ?? 0) >= 3) resolve();
+    });
+    child.on('exit', (c) => reject(new Error(`the run ended (code ${c}) before the window "closed"`)));
+  });
+  // the window goes away: the channel and the read ends of both pipes close
+  child.removeAllListeners('exit');
+  child.disconnect();
+  child.stdout!.destroy();
+  child.stderr!.destroy();
+  child.unref();
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 1200 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(alive(), false, 'the run did not end within 120 s');
+  const status = JSON.parse(await fs.readFile(path.join(runDir, 'status.json'), 'utf8'));
+  assert.equal(status.status, 'finished', `the run ended as ${status.status}: ${status.message ?? ''}`);
+  assert.equal(status.step, 150);
+  const log = await fs.readFile(path.join(runDir, 'log.txt'), 'utf8');
+  assert.match(log, /the window that started this run closed: the run goes on/);
+  assert.match(log, /finished at step 150/);
+  await fs.rm(dir, { recursive: true, force: true });
 });
