@@ -107,6 +107,11 @@ export interface MetricsDelta {
   /** Rows to append, in step order, after the rows the webview already has. */
   steps: MetricTable;
   evals: MetricTable;
+  /** When the engine wrote the oldest step event in these rows (ms since epoch): the page measures event -> chart latency from it. */
+  writtenAt?: number;
+  /** When the host received that event and when it posted this delta (host clock, ms since epoch): the latency's parts. */
+  receivedAt?: number;
+  postedAt?: number;
 }
 export const DidAppendMetricsNotification = new IpcNotification<{ runs: MetricsDelta[] }>(scope, 'metrics/didAppend');
 

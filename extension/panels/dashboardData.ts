@@ -18,6 +18,10 @@ class Column {
     this.data[this.length++] = v;
   }
 
+  at(i: number): number {
+    return this.data[i];
+  }
+
   /** A copy of rows [from, length): posted messages must not alias arrays that keep growing. */
   slice(from = 0): Float64Array {
     return this.data.slice(from, this.length);
@@ -88,6 +92,9 @@ export class RunTables {
   /** How many store events this has seen: lets the panel notice a run that was re-read from disk. */
   events = 0;
   runId: string | undefined;
+  /** Per step row: when the engine wrote the event and when this host received it (ms since epoch), for the latency. */
+  private readonly written = new Column();
+  private readonly received = new Column();
   /** Rows already posted to the webview. */
   private sentSteps = 0;
   private sentEvals = 0;
@@ -100,7 +107,11 @@ export class RunTables {
   ingest(events: readonly RunEvent[]): void {
     for (const e of events) {
       this.events++;
-      if (e.type === 'step') this.steps.push(e.step, num(e.flops?.total), stepRow(e));
+      if (e.type === 'step') {
+        this.steps.push(e.step, num(e.flops?.total), stepRow(e));
+        this.written.push(e.time);
+        this.received.push(Date.now());
+      }
       else if (e.type === 'eval') this.evals.push(e.step, num(e.flops?.total), evalRow(e));
       else if (e.type === 'run-start') this.runId = e.runId;
     }
@@ -119,9 +130,11 @@ export class RunTables {
   }
 
   /** Rows not yet sent, or null when there are none. */
-  delta(): { steps: MetricTable; evals: MetricTable } | null {
+  delta(): { steps: MetricTable; evals: MetricTable; writtenAt?: number; receivedAt?: number } | null {
     if (this.sentSteps === this.steps.rows && this.sentEvals === this.evals.rows) return null;
-    const d = { steps: this.steps.table(this.sentSteps), evals: this.evals.table(this.sentEvals) };
+    // timed by the OLDEST step in the delta: the one that waited longest (the coalescing window included)
+    const timed = this.sentSteps < this.steps.rows;
+    const d = { steps: this.steps.table(this.sentSteps), evals: this.evals.table(this.sentEvals), ...(timed ? { writtenAt: this.written.at(this.sentSteps), receivedAt: this.received.at(this.sentSteps) } : {}) };
     this.sentSteps = this.steps.rows;
     this.sentEvals = this.evals.rows;
     return d;

@@ -43,6 +43,11 @@ export class RunStore implements vscode.Disposable {
     return this.runs.get(dir)?.events.slice() ?? [];
   }
 
+  /** How many events the run has (without copying them: panels ask on every append). */
+  eventCount(dir: string): number {
+    return this.runs.get(dir)?.events.length ?? 0;
+  }
+
   /** Re-read the runs folders (runs started elsewhere, deleted folders). */
   refresh(): void {
     this.refresher?.();

@@ -6,10 +6,13 @@ import * as vscode from 'vscode';
 import type { RunStore } from '../runs/store';
 import { formatDuration } from './format';
 
+const RENDER_MS = 250;
+
 export class RunStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('jestStudio.run', vscode.StatusBarAlignment.Left, 50);
   private readonly msPerStep = new Map<string, number>();
   private readonly subs: vscode.Disposable[] = [];
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly store: RunStore) {
     this.item.name = 'JEST run';
@@ -21,7 +24,13 @@ export class RunStatusBar implements vscode.Disposable {
           this.msPerStep.set(dir, prev === undefined ? e.ms.total : 0.9 * prev + 0.1 * e.ms.total);
         }
       }),
-      store.onDidChangeRuns(() => this.render()),
+      // every event changes a live run's summary: redraw at most four times a second (each is a message to the workbench)
+      store.onDidChangeRuns(() => {
+        this.timer ??= setTimeout(() => {
+          this.timer = undefined;
+          this.render();
+        }, RENDER_MS);
+      }),
     );
     this.render();
   }
@@ -49,6 +58,7 @@ export class RunStatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.timer);
     for (const s of this.subs) s.dispose();
     this.item.dispose();
   }

@@ -13,6 +13,7 @@ import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { fieldSpecs, formState } from '../../extension/panels/formFields';
 import { browserUnavailable, launch, openWebview } from './harness';
+import { MIN_LINE_CONTRAST, contrastRatio, parseColor } from '../../webview/dashboard/colors';
 import { installSynthetic } from './synthetic';
 
 const why = browserUnavailable();
@@ -70,6 +71,42 @@ test('dashboard: a full state is drawn, deltas add points, the run picker posts 
     const intents = (await w.posted()).filter((m) => m.method === 'dashboard/runs/set');
     assert.deepEqual(intents.at(-1)?.params, { dirs: ['/runs/synthetic-0'] });
     await page.screenshot({ path: path.join(shots, 'dashboard.png'), fullPage: true });
+    assert.deepEqual(w.problems, [], 'no CSP violations or page errors');
+  } finally {
+    await w.close();
+  }
+});
+
+test('dashboard: switching to a high-contrast theme recolours every run to >= 3:1 on the new background', { skip }, async () => {
+  const w = await openWebview(browser, 'dashboard');
+  try {
+    const { page } = w;
+    await page.evaluate(installSynthetic);
+    await page.evaluate(() => {
+      const g = window as unknown as Record<string, (...a: unknown[]) => unknown>;
+      return g.__jestPostAndWait(g.__jestSynth({ runs: 12, steps: 50, evalEvery: 10 }), null, 0);
+    });
+    const swatches = () => page.$$eval('#legend .swatch', (els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    const dark = await swatches();
+    assert.equal(dark.length, 12);
+    for (const [cls, bg, fg] of [['vscode-high-contrast-light', '#ffffff', '#292929'], ['vscode-high-contrast', '#000000', '#ffffff']] as const) {
+      // what VS Code does on a theme switch: new --vscode-* values and a new body class
+      await page.evaluate(([c, b, f]) => {
+        const root = document.documentElement.style;
+        root.setProperty('--vscode-editor-background', b);
+        root.setProperty('--vscode-foreground', f);
+        root.setProperty('--vscode-contrastBorder', '#6fc3df');
+        document.body.className = c;
+      }, [cls, bg, fg]);
+      await page.waitForFunction((c) => document.body.className === c, cls);
+      await page.waitForTimeout(100);
+      const colours = await swatches();
+      for (const c of colours) {
+        const ratio = contrastRatio(parseColor(c)!, parseColor(bg)!);
+        assert.ok(ratio >= MIN_LINE_CONTRAST, `${cls}: swatch ${c} has ${ratio.toFixed(2)}:1 on ${bg}`);
+      }
+      await page.screenshot({ path: path.join(shots, `dashboard-${cls}.png`), fullPage: true });
+    }
     assert.deepEqual(w.problems, [], 'no CSP violations or page errors');
   } finally {
     await w.close();

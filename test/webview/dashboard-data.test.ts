@@ -47,8 +47,13 @@ test('a delta carries only rows not yet sent; none when nothing is new', () => {
   const d = t.delta()!;
   assert.deepEqual([...d.steps.step], [3]);
   assert.deepEqual([...d.evals.step], [3]);
+  assert.equal(d.writtenAt, 3, 'the oldest unsent step event\'s write time: where the end-to-end latency starts');
   assert.equal(t.delta(), null);
   assert.equal(t.events, 4);
+  t.ingest([step(4), step(5)]);
+  assert.equal(t.delta()!.writtenAt, 4, 'two new steps: timed by the older one (it waited longer)');
+  t.ingest([evalEvent(5)]);
+  assert.equal(t.delta()!.writtenAt, undefined, 'an eval-only delta has no step to time');
 });
 
 test('an eval metric first seen later gets NaN for the earlier rows', () => {

@@ -86,17 +86,23 @@ export interface Theme {
   muted: string;
   grid: string;
   background: string;
+  /** VS Code's high-contrast themes (dark and light): thicker lines, contrast borders for the grid. */
+  highContrast: boolean;
 }
 
 /** Read the theme from VS Code's CSS variables (they change with the theme, without a reload). */
 export function readTheme(): Theme {
   const css = getComputedStyle(document.body);
   const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  const highContrast = document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light');
+  const border = v('--vscode-editorWidget-border', v('--vscode-panel-border', 'rgba(128,128,128,0.3)'));
   return {
     foreground: v('--vscode-foreground', '#cccccc'),
-    muted: v('--vscode-descriptionForeground', '#999999'),
-    grid: v('--vscode-editorWidget-border', v('--vscode-panel-border', 'rgba(128,128,128,0.3)')),
+    // high contrast: muted text would fall under the theme's own contrast promise, so use the foreground
+    muted: highContrast ? v('--vscode-foreground', '#ffffff') : v('--vscode-descriptionForeground', '#999999'),
+    grid: highContrast ? v('--vscode-contrastBorder', border) : border,
     background: v('--vscode-editor-background', '#1e1e1e'),
+    highContrast,
   };
 }
 

@@ -126,8 +126,13 @@ onNotification((msg: IpcMessage) => {
       run.steps.append(d.steps);
       run.evals.append(d.evals);
       run.status = d.status;
+      // the oldest undrawn event: its wait is the longest
+      if (d.writtenAt !== undefined && (!Number.isFinite(pendingWrittenAt) || d.writtenAt < pendingWrittenAt)) {
+        pendingWrittenAt = d.writtenAt;
+        pendingParts = [d.receivedAt ?? NaN, d.postedAt ?? NaN, Date.now()];
+      }
     }
-    scheduleRender([...changed]);
+    scheduleRender([...changed], true);
   } else if (DidChangeRunListNotification.is(msg)) {
     available = msg.params.available;
     renderRunList();
@@ -135,7 +140,7 @@ onNotification((msg: IpcMessage) => {
 });
 
 function adopt(r: RunData): ShownRun {
-  return { dir: r.dir, id: r.id, name: r.name, status: r.status, color: runColor(r.id), steps: new GrowingTable(r.steps), evals: new GrowingTable(r.evals) };
+  return { dir: r.dir, id: r.id, name: r.name, status: r.status, color: runColor(r.id, theme.background), steps: new GrowingTable(r.steps), evals: new GrowingTable(r.evals) };
 }
 
 // ------------------------------------------------------------------ run picker and legend
@@ -193,10 +198,57 @@ function renderEvalOptions(): void {
 let frame = 0;
 /** Which tables changed since the last draw: a step event redraws the step charts, not the eval chart. */
 const dirty = new Set<'steps' | 'evals'>();
-function scheduleRender(tables: ('steps' | 'evals')[] = ['steps', 'evals']): void {
+/**
+ * Live data draws at most every LIVE_FRAME_MS; user actions (zoom, axis, theme) draw on the next
+ * frame. Measured in the UI test (code-server, software rendering, 2 cores shared with the run):
+ * redrawing five charts on every frame while a fast run streamed starved the page and backed VS
+ * Code's webview channel up by seconds; ten draws a second keep up with any step rate.
+ */
+const LIVE_FRAME_MS = 100;
+let lastRenderAt = 0;
+let liveTimer = 0;
+
+function scheduleRender(tables: ('steps' | 'evals')[] = ['steps', 'evals'], live = false): void {
   for (const t of tables) dirty.add(t);
-  // many messages in one frame make one draw
-  if (!frame) frame = requestAnimationFrame(render);
+  if (frame) return; // many messages in one frame make one draw
+  if (live) {
+    if (liveTimer) return;
+    const wait = lastRenderAt + LIVE_FRAME_MS - performance.now();
+    if (wait > 0) {
+      liveTimer = window.setTimeout(() => {
+        liveTimer = 0;
+        if (!frame) frame = requestAnimationFrame(render);
+      }, wait);
+      return;
+    }
+  }
+  frame = requestAnimationFrame(render);
+}
+
+/** The oldest engine write time among deltas not yet drawn; after the draw, now - it is the event -> chart latency. */
+let pendingWrittenAt = NaN;
+/** For that delta: host received, host posted, page received (ms since epoch). */
+let pendingParts = [NaN, NaN, NaN];
+/** The last 1,000 latencies (ms), whole and by part: published on body[data-latency] for the UI test and bench:e2e. */
+const latencies: Record<'total' | 'engineToHost' | 'inHost' | 'hostToPage' | 'inPage', number[]> = { total: [], engineToHost: [], inHost: [], hostToPage: [], inPage: [] };
+
+function recordLatency(): void {
+  if (!Number.isFinite(pendingWrittenAt)) return;
+  const now = Date.now();
+  const [received, posted, arrived] = pendingParts;
+  const parts = { total: now - pendingWrittenAt, engineToHost: received - pendingWrittenAt, inHost: posted - received, hostToPage: arrived - posted, inPage: now - arrived };
+  const summary: Record<string, number> = {};
+  for (const [k, v] of Object.entries(parts) as [keyof typeof latencies, number][]) {
+    const xs = latencies[k];
+    if (Number.isFinite(v)) xs.push(v);
+    if (xs.length > 1000) xs.shift();
+    const sorted = [...xs].sort((a, b) => a - b);
+    const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+    if (k === 'total') Object.assign(summary, { n: sorted.length, p50: pct(0.5), p95: pct(0.95), max: sorted[sorted.length - 1] });
+    else Object.assign(summary, { [`${k}P50`]: pct(0.5), [`${k}P95`]: pct(0.95) });
+  }
+  pendingWrittenAt = NaN;
+  document.body.dataset.latency = JSON.stringify(summary);
 }
 
 const lastDrawn = new Map<ChartId, number>();
@@ -213,6 +265,7 @@ function xColumn(t: GrowingTable): Float64Array {
 function render(): void {
   frame = 0;
   const t0 = performance.now();
+  lastRenderAt = t0;
   renderEvalOptions();
   // one x range for every chart, so a step (or a FLOP count) lines up across them; when it moves,
   // every chart is redrawn, not only the ones whose table changed
@@ -233,6 +286,7 @@ function render(): void {
   const ms = performance.now() - t0;
   statusLine.textContent = `${runs.length} run${runs.length === 1 ? '' : 's'}, ${points.toLocaleString()} points (drawn as ${drawn.toLocaleString()})`;
   document.body.dataset.points = String(points);
+  recordLatency();
   const lastStep: Record<string, number> = {};
   for (const r of runs) lastStep[r.dir] = r.steps.length ? r.steps.step[r.steps.length - 1] : -1;
   // for tests and the benchmark: the moment the charts hold the data
@@ -273,6 +327,7 @@ function renderChart(def: ChartDef): number {
       ds.label = def.id === 'eval' ? `${run.name} · ${key}` : def.series.length > 1 ? `${run.name} · ${s.label}` : run.name;
       ds.data = data;
       ds.borderColor = ds.backgroundColor = run.color;
+      ds.borderWidth = theme.highContrast ? 2 : 1;
       drawn += data.length;
       next.push(ds);
     }
@@ -328,6 +383,9 @@ new MutationObserver(() => {
   // VS Code swaps the body's theme class and the --vscode-* variables together
   theme = readTheme();
   for (const c of charts.values()) applyTheme(c, theme);
+  // the same hue, moved to a lightness readable on the new background
+  for (const r of runs) r.color = runColor(r.id, theme.background);
+  renderRunList();
   scheduleRender();
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
