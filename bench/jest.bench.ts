@@ -1,5 +1,6 @@
 // The paper's findings on real data at the scale of one small machine (issue 6).
-//   npm run bench:jest -- [--quick | --full] [--runs DIR] [--report docs/benchmark]
+//   npm run bench:jest -- [--quick | --full] [--runs DIR] [--report docs/benchmark] [--report-only]
+// --report-only rewrites the report and plots from the runs already in --runs (no training).
 // A reference trained on curated emoji; learners on the raw pool (icons + emoji with noisy
 // captions) and on a hard-negative pool (emoji with skin-tone variants: near-identical images whose
 // captions differ by a word); zero-shot evaluation on an emoji style never trained on (top-5 is
@@ -10,11 +11,11 @@ import sharp from 'sharp';
 import { DEFAULT_EXPERIMENT, type Experiment, type SelectionConfig } from '../src/config/experiment';
 import type { SourceSpec } from '../src/data/sources/registry';
 import { ProgressBar } from '../src/cli/progress';
-import { armTable, checkFindings, findingsMarkdown, fmtFlops, summariseArm, type ArmSummary } from '../src/report/jest-report';
+import { armTable, checkFindings, checkTargets, findingsMarkdown, fmtFlops, pct, summariseArm, targetsMarkdown, type ArmSummary } from '../src/report/jest-report';
 import { PALETTE, lineChartSvg } from '../src/report/plot';
 import type { RunEvent, RunStartEvent, StepEvent } from '../src/runs/events';
 import { newRunDir } from '../src/runs/folder';
-import { readRun } from '../src/runs/reader';
+import { listRuns, readRun } from '../src/runs/reader';
 import { runTraining } from '../src/train/loop';
 
 interface Arm {
@@ -110,7 +111,7 @@ function experimentFor(s: Setting, arm: Arm | 'reference' | 'weak-reference', se
     data: {
       train: isRef ? ({ kind: 'builtin', name: 'emoji' } as SourceSpec) : pools(s)[arm.pool],
       curated: { kind: 'builtin', name: 'emoji' } as SourceSpec,
-      eval: [{ name: EVAL_SET, source: { kind: 'builtin', name: 'emoji-heldout' } as SourceSpec, tasks: ['zero-shot'], max: s.evalMax }],
+      eval: [{ name: EVAL_SET, source: { kind: 'builtin', name: 'emoji-heldout' } as SourceSpec, tasks: ['zero-shot', 'retrieval'], max: s.evalMax }],
       maxTrainExamples: null,
     },
     runtime: { device: 'cpu', threads: 0 },
@@ -133,6 +134,29 @@ async function train(e: Experiment, dir: string, label: string): Promise<RunEven
   const r = await runTraining(e, { runDir: dir, resume: false, onEvent: (ev) => bar.onEvent(ev), log: (m) => process.stderr.write(`  ${m}\n`) });
   if (r.status !== 'finished') throw new Error(`${label} ${r.status}: ${r.message}`);
   return readRun(dir).events;
+}
+
+/**
+ * --report-only: the arms' runs from an earlier benchmark in runsRoot, by experiment name and seed
+ * (each run's config). The duration is the span from the first run's start to the last run's end.
+ */
+function readExisting(setting: Setting, runsRoot: string, results: Map<string, RunEvent[][]>): { refFlops: number; minutes: number } {
+  const runs = listRuns(runsRoot).map(readRun);
+  if (runs.length === 0) throw new Error(`no runs in ${runsRoot}: run the benchmark first (without --report-only)`);
+  const ref = runs.find((r) => r.info.name === 'reference');
+  if (!ref) throw new Error(`${runsRoot} has no reference run`);
+  const refFlops = ref.events.filter((e): e is StepEvent => e.type === 'step').at(-1)!.flops.total;
+  for (const arm of setting.arms) {
+    const seeds: RunEvent[][] = [];
+    for (let seed = 0; seed < setting.seeds; seed++) {
+      const r = runs.find((x) => x.info.name === arm.name && (x.config as Experiment | undefined)?.training.seed === seed && x.status?.status === 'finished');
+      if (!r) throw new Error(`${runsRoot} has no finished run of "${arm.name}" seed ${seed}: rerun the benchmark`);
+      seeds.push(r.events);
+    }
+    results.set(arm.name, seeds);
+  }
+  const times = runs.flatMap((r) => [r.events[0]?.time, r.events.at(-1)?.time]).filter((t): t is number => typeof t === 'number');
+  return { refFlops, minutes: (Math.max(...times) - Math.min(...times)) / 60000 };
 }
 
 async function writePlot(file: string, rows: ArmSummary[], x: 'step' | 'flops', target: number, title: string): Promise<void> {
@@ -164,22 +188,28 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   process.stderr.write(`bench:jest ${setting.name}: ${setting.arms.length} arms x ${setting.seeds} seed(s), ${setting.steps} steps; runs in ${runsRoot}\n`);
 
-  const refDir = newRunDir(runsRoot, 'reference');
-  const refEvents = await train(experimentFor(setting, 'reference', 0, ''), refDir, 'reference');
-  const refFlops = refEvents.filter((e): e is StepEvent => e.type === 'step').at(-1)!.flops.total;
-  let weakDir = '';
-  if (setting.arms.some((a) => a.weakReference)) {
-    weakDir = newRunDir(runsRoot, 'weak-reference');
-    await train(experimentFor(setting, 'weak-reference', 0, ''), weakDir, 'weak reference');
-  }
-
   const results = new Map<string, RunEvent[][]>();
-  for (const arm of setting.arms) {
-    const seeds: RunEvent[][] = [];
-    for (let seed = 0; seed < setting.seeds; seed++) {
-      seeds.push(await train(experimentFor(setting, arm, seed, arm.weakReference ? weakDir : refDir), newRunDir(runsRoot, `${arm.name.replace(/[^A-Za-z0-9.]+/g, '-')}-s${seed}`), `${arm.name} s${seed}`));
+  let refFlops: number;
+  let minutes: number;
+  if (argv.includes('--report-only')) {
+    ({ refFlops, minutes } = readExisting(setting, runsRoot, results));
+  } else {
+    const refDir = newRunDir(runsRoot, 'reference');
+    const refEvents = await train(experimentFor(setting, 'reference', 0, ''), refDir, 'reference');
+    refFlops = refEvents.filter((e): e is StepEvent => e.type === 'step').at(-1)!.flops.total;
+    let weakDir = '';
+    if (setting.arms.some((a) => a.weakReference)) {
+      weakDir = newRunDir(runsRoot, 'weak-reference');
+      await train(experimentFor(setting, 'weak-reference', 0, ''), weakDir, 'weak reference');
     }
-    results.set(arm.name, seeds);
+    for (const arm of setting.arms) {
+      const seeds: RunEvent[][] = [];
+      for (let seed = 0; seed < setting.seeds; seed++) {
+        seeds.push(await train(experimentFor(setting, arm, seed, arm.weakReference ? weakDir : refDir), newRunDir(runsRoot, `${arm.name.replace(/[^A-Za-z0-9.]+/g, '-')}-s${seed}`), `${arm.name} s${seed}`));
+      }
+      results.set(arm.name, seeds);
+    }
+    minutes = (Date.now() - t0) / 60000;
   }
 
   const sections: string[] = [];
@@ -192,13 +222,21 @@ async function main(): Promise<void> {
     const baseSeeds = results.get(base.name)!;
     const uniformFinal = summariseArm({ arm: base.name, seeds: baseSeeds }, EVAL_SET, METRIC, Infinity).finalMean;
     const rows = arms.map((a) => summariseArm({ arm: a.name, seeds: results.get(a.name)! }, EVAL_SET, METRIC, uniformFinal));
+    // held-out retrieval pairs (identical captions count as the same answer): the final recall@5 each way
+    const recall = (metric: string) => new Map(arms.map((a) => {
+      const seeds = results.get(a.name)!;
+      if (!seeds.every((ev) => ev.some((e) => e.type === 'eval' && e.set === EVAL_SET && metric in e.metrics))) return [a.name, '-'] as const;
+      const r = summariseArm({ arm: a.name, seeds }, EVAL_SET, metric, Infinity);
+      return [a.name, `${pct(r.finalMean)} ± ${pct(r.finalSd)}`] as const;
+    }));
+    const extra = [{ title: 'retrieval i2t R@5', values: recall('i2t/r5') }, { title: 'retrieval t2i R@5', values: recall('t2i/r5') }];
     rows.forEach((r) => summaries.set(r.arm, r));
     await fs.mkdir(reportDir, { recursive: true });
     await writePlot(path.join(reportDir, `${pool}-steps.png`), rows, 'step', uniformFinal, `${pool === 'raw' ? 'Raw pool' : 'Hard-negative pool'}: held-out zero-shot top-5 vs steps`);
     await writePlot(path.join(reportDir, `${pool}-flops.png`), rows, 'flops', uniformFinal, `${pool === 'raw' ? 'Raw pool' : 'Hard-negative pool'}: held-out zero-shot top-5 vs FLOPs`);
     sections.push(
       `### ${pool === 'raw' ? 'Raw pool: icons + emoji with noisy captions' : 'Hard-negative pool: emoji with skin-tone variants, noisy captions'}\n\n` +
-        `Target: uniform's final ${METRIC} = ${(uniformFinal * 100).toFixed(2)}%.\n\n${armTable(rows, rows[0])}\n\n` +
+        `Target: uniform's final ${METRIC} = ${(uniformFinal * 100).toFixed(2)}%. \"x fewer\" compares with the step (FLOPs) at which uniform's seeds crossed their own mean, which is conservative: uniform's run is ${rows[0].steps} steps long.\n\n${armTable(rows, rows[0], extra)}\n\n` +
         `![accuracy vs steps](${pool}-steps.png)\n![accuracy vs FLOPs](${pool}-flops.png)\n`,
     );
   }
@@ -207,16 +245,24 @@ async function main(): Promise<void> {
   const jestStart = [...results.values()].flat().flat().find((e): e is RunStartEvent => e.type === 'run-start' && e.flopsPerStep.referencePerExample > 0);
   const perExample = jestStart?.flopsPerStep.referencePerExample ?? 0;
   const findings = checkFindings(summaries, { uniform: 'uniform' }, setting.arms.some((a) => a.pool === 'hard') ? { independent: 'independent learnability f=0.8 (hard pool)', jest: 'jest learnability f=0.8 (hard pool)' } : undefined);
-  const minutes = (Date.now() - t0) / 60000;
+  const targets = checkTargets(summaries, 'uniform', refFlops, selecting);
   const report = `# JEST on one small machine: benchmark report (${setting.name} setting)
 
-Generated by \`npm run bench:jest -- --${setting.name}\` on ${new Date().toISOString().slice(0, 10)}; ${minutes.toFixed(1)} minutes on this machine
+Generated by \`npm run bench:jest -- --${setting.name}\`${argv.includes('--report-only') ? ' (runs), then --report-only (this text)' : ''} on ${new Date().toISOString().slice(0, 10)}; the runs took ${minutes.toFixed(1)} minutes on this machine
 (${setting.arms.length} arms x ${setting.seeds} seed(s), ${setting.steps} learner steps, batch 64, reference ${setting.refSteps} steps on curated emoji, weak reference ${Math.round(setting.refSteps / 5)}).
 Model: SigLIP two towers, width 64, 1 block each, patch 4 on 16 px images (Flexi: 4 and 8), word tokens, 8 per caption.
 Evaluation: ${EVAL_SET} (fluent-emoji-flat, never trained on), ${setting.evalMax} images each ranked against every label; ${METRIC} is the primary metric.
 Steps and FLOPs to target are interpolated between evaluations (every ${setting.evalEvery} steps), per seed, then averaged (± sd over the seeds that reached it).
 
+## Targets (issue 6)
+
+${targetsMarkdown(targets)}
+
 ## The paper's findings, checked
+
+A finding holds when every comparison it needs goes its way by more than two standard errors of the
+difference of the seed means, does not hold when one goes the other way by as much, and is
+inconclusive in between (with ${setting.seeds} seed(s) per arm this is a screen, not a significance test).
 
 ${findingsMarkdown(findings)}
 
@@ -228,6 +274,13 @@ ${sections.join('\n')}
 Training the reference: ${fmtFlops(refFlops)}. Embedding the pool once for the cache: ${(perExample / 1e6).toFixed(2)} MFLOP per example.
 Charged to a single JEST run, the reference's training adds ${fmtFlops(refFlops)} to that run's FLOPs; amortised over the ${selecting} selecting runs of this benchmark that shared it,
 ${fmtFlops(refFlops / Math.max(1, selecting))} each. The table's FLOPs count learner training, learner scoring and the per-step reference scoring (the pair losses from cached embeddings), not the reference's training.
+
+## Looking at the runs
+
+The runs are in \`${path.relative(process.cwd(), runsRoot) || runsRoot}/\` (one folder each: config, metrics, selection snapshots, checkpoints, encoders).
+In VS Code, with this repository as the workspace, the JEST runs view lists them (it reads group folders inside the runs folder);
+**JEST: Compare Runs** overlays any of them in the dashboard, against steps or FLOPs, and **JEST: Inspect Batches** shows what each arm selected.
+\`npm run bench:jest -- --${setting.name} --report-only\` rewrites this report and the plots from those runs.
 `;
   await fs.mkdir(reportDir, { recursive: true });
   await fs.writeFile(path.join(reportDir, `report-${setting.name}.md`), report);

@@ -28,7 +28,7 @@ export class FolderRuns implements vscode.Disposable {
   watch(): void {
     for (const w of this.watchers) w.dispose();
     this.watchers = this.roots().map((root) => {
-      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), '*/run.json'));
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), '{*,*/*}/run.json'));
       w.onDidCreate(() => this.scan());
       w.onDidDelete(() => this.scan());
       return w;

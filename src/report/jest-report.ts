@@ -22,6 +22,8 @@ export interface ArmSummary {
   flopsToTarget: (number | null)[];
   msPerStep: number;
   flopsPerStep: number;
+  /** Training steps of each run (the arm's length). */
+  steps: number;
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -57,6 +59,7 @@ export function summariseArm(a: ArmRuns, set: string, metric: string, target: nu
     // skip the first steps of each run (session creation, first-run shader/graph work)
     msPerStep: mean(steps.filter((e) => e.step > 10).map((e) => e.ms.total)),
     flopsPerStep: mean(lastSteps.map((e) => e.flops.total / e.step)),
+    steps: Math.max(...lastSteps.map((e) => e.step)),
   };
 }
 
@@ -71,7 +74,7 @@ export function fmtFlops(x: number | null): string {
   return `${x.toFixed(x < 10 ? 2 : 1)}${units[i]}`;
 }
 
-const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+export const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 
 /** "mean ± sd (k/n seeds)" of the seeds that reached, or "never". */
 export function fmtReach(xs: (number | null)[], f: (x: number) => string): string {
@@ -81,12 +84,13 @@ export function fmtReach(xs: (number | null)[], f: (x: number) => string): strin
   return `${f(m)} ± ${f(sd(ok))}${ok.length < xs.length ? ` (${ok.length}/${xs.length} seeds)` : ''}`;
 }
 
-export function armTable(rows: ArmSummary[], baseline: ArmSummary): string {
+/** The arms' table; `extra` adds columns (title -> text per arm), e.g. the held-out retrieval recall. */
+export function armTable(rows: ArmSummary[], baseline: ArmSummary, extra: { title: string; values: Map<string, string> }[] = []): string {
   const baseSteps = mean(baseline.stepsToTarget.filter((x): x is number => x !== null));
   const baseFlops = mean(baseline.flopsToTarget.filter((x): x is number => x !== null));
   const lines = [
-    '| arm | seeds | final (mean ± sd) | steps to uniform\'s final | x fewer steps | FLOPs to uniform\'s final (scoring incl.) | x fewer FLOPs | FLOPs / step | ms / step |',
-    '|---|---|---|---|---|---|---|---|---|',
+    `| arm | seeds | final (mean ± sd) | steps to uniform's final | x fewer steps | FLOPs to uniform's final (scoring incl.) | x fewer FLOPs | FLOPs / step | ms / step |${extra.map((e) => ` ${e.title} |`).join('')}`,
+    `|---|---|---|---|---|---|---|---|---|${extra.map(() => '---|').join('')}`,
   ];
   for (const r of rows) {
     const s = r.stepsToTarget.filter((x): x is number => x !== null);
@@ -94,85 +98,168 @@ export function armTable(rows: ArmSummary[], baseline: ArmSummary): string {
     lines.push(
       `| ${r.arm} | ${r.seeds} | ${pct(r.finalMean)} ± ${pct(r.finalSd)} | ${fmtReach(r.stepsToTarget, (x) => x.toFixed(0))} | ` +
         `${s.length ? (baseSteps / mean(s)).toFixed(2) : '-'} | ${fmtReach(r.flopsToTarget, fmtFlops)} | ${f.length ? (baseFlops / mean(f)).toFixed(2) : '-'} | ` +
-        `${fmtFlops(r.flopsPerStep)} | ${r.msPerStep.toFixed(1)} |`,
+        `${fmtFlops(r.flopsPerStep)} | ${r.msPerStep.toFixed(1)} |${extra.map((e) => ` ${e.values.get(r.arm) ?? '-'} |`).join('')}`,
     );
   }
   return lines.join('\n');
 }
 
+export type Verdict = 'holds' | 'does not hold' | 'inconclusive' | 'not tested';
+
 export interface Finding {
   title: string;
-  holds: boolean | null;
+  verdict: Verdict;
   evidence: string;
 }
 
-/** The paper's five findings, each checked against the arms that test it (null: not run). */
+/**
+ * a's final accuracy against b's: +1 when a is higher by more than two standard errors of the
+ * difference of the seed means, -1 when lower by as much, 0 within that (seed noise). With 3 seeds
+ * this is a screen, not a significance test; the report prints the numbers next to the verdict.
+ */
+export function compareFinals(a: ArmSummary, b: ArmSummary): { diff: number; se: number; sign: -1 | 0 | 1 } {
+  const diff = a.finalMean - b.finalMean;
+  const se = Math.sqrt(a.finalSd ** 2 / Math.max(1, a.seeds) + b.finalSd ** 2 / Math.max(1, b.seeds));
+  // one seed each: no spread to judge by, so any difference counts (the report shows seeds = 1)
+  const sign = se === 0 ? (Math.sign(diff) as -1 | 0 | 1) : diff > 2 * se ? 1 : diff < -2 * se ? -1 : 0;
+  return { diff, se, sign };
+}
+
+/** All of `signs` must be +1 to hold; any -1 (a reversal beyond noise) refutes; otherwise inconclusive. */
+function verdictOf(signs: (-1 | 0 | 1)[]): Verdict {
+  if (signs.length === 0) return 'not tested';
+  if (signs.some((s) => s < 0)) return 'does not hold';
+  return signs.every((s) => s > 0) ? 'holds' : 'inconclusive';
+}
+
+const points = (x: number) => `${(x * 100).toFixed(2)}`;
+function vs(a: ArmSummary, b: ArmSummary, an: string, bn: string): string {
+  const c = compareFinals(a, b);
+  return `${an} ${pct(a.finalMean)} vs ${bn} ${pct(b.finalMean)} (difference ${points(c.diff)} ± ${points(c.se)} points, ${c.sign > 0 ? 'beyond' : c.sign < 0 ? 'reversed beyond' : 'within'} seed noise)`;
+}
+
+/** The paper's five findings, each checked against the arms that test it. */
 export function checkFindings(arms: Map<string, ArmSummary>, raw: { uniform: string }, hard?: { independent: string; jest: string }): Finding[] {
   const f = (name: string) => arms.get(name);
-  const acc = (name: string) => f(name)?.finalMean;
   const out: Finding[] = [];
-  const learn = acc('jest learnability f=0.8');
-  const easy = acc('jest easy-reference f=0.8');
-  const hardL = acc('jest hard-learner f=0.8');
+  const learn = f('jest learnability f=0.8');
+  const easy = f('jest easy-reference f=0.8');
+  const hardL = f('jest hard-learner f=0.8');
+  const uni = f(raw.uniform);
   out.push(
-    learn !== undefined && easy !== undefined && hardL !== undefined
+    learn && easy && hardL
       ? {
           title: '1. Learnability > easy reference > hard learner',
-          holds: learn > easy && easy > hardL,
-          evidence: `final accuracy: learnability ${pct(learn)}, easy reference ${pct(easy)}, hard learner ${pct(hardL)} (uniform ${pct(acc(raw.uniform)!)})`,
+          verdict: verdictOf([compareFinals(learn, easy).sign, compareFinals(easy, hardL).sign]),
+          evidence: `${vs(learn, easy, 'learnability', 'easy reference')}; ${vs(easy, hardL, 'easy reference', 'hard learner')}${uni ? ` (uniform ${pct(uni.finalMean)})` : ''}`,
         }
-      : { title: '1. Learnability > easy reference > hard learner', holds: null, evidence: 'not run in this setting' },
+      : { title: '1. Learnability > easy reference > hard learner', verdict: 'not tested', evidence: 'not run in this setting' },
   );
   const gaps: string[] = [];
+  const signs: (-1 | 0 | 1)[] = [];
   const gapValues: number[] = [];
   for (const fr of ['0.5', '0.8', '0.9']) {
-    const j = acc(`jest learnability f=${fr}`);
-    const i = acc(`independent learnability f=${fr}`);
-    if (j !== undefined && i !== undefined) {
-      gaps.push(`f=${fr}: joint ${pct(j)} vs independent ${pct(i)} (gap ${((j - i) * 100).toFixed(2)} points)`);
-      gapValues.push(j - i);
+    const j = f(`jest learnability f=${fr}`);
+    const i = f(`independent learnability f=${fr}`);
+    if (j && i) {
+      gaps.push(`f=${fr}: ${vs(j, i, 'joint', 'independent')}`);
+      signs.push(compareFinals(j, i).sign);
+      gapValues.push(j.finalMean - i.finalMean);
     }
   }
   if (hard) {
-    const j = f(hard.jest)?.finalMean;
-    const i = f(hard.independent)?.finalMean;
-    if (j !== undefined && i !== undefined) gaps.push(`hard-negative pool, f=0.8: joint ${pct(j)} vs independent ${pct(i)}`);
+    const j = f(hard.jest);
+    const i = f(hard.independent);
+    if (j && i) {
+      gaps.push(`hard-negative pool, f=0.8: ${vs(j, i, 'joint', 'independent')}`);
+      signs.push(compareFinals(j, i).sign);
+    }
   }
+  if (gapValues.length < 2 && gaps.length) gaps.push('the growth of the gap with the filter ratio is not tested (independent selection ran at one ratio)');
   out.push({
     title: '2. Joint selection > independent selection, and the gap grows with the filter ratio',
-    holds: gapValues.length ? gapValues.every((g) => g > 0) && (gapValues.length < 2 || gapValues[gapValues.length - 1] >= gapValues[0]) : null,
+    verdict: verdictOf(signs),
     evidence: gaps.join('; ') || 'not run in this setting',
   });
-  const byF = ['0.5', '0.8', '0.9'].map((fr) => [fr, f(`jest learnability f=${fr}`)] as const).filter(([, a]) => a);
+  const byF = ['0.5', '0.8', '0.9'].map((fr) => [fr, f(`jest learnability f=${fr}`)] as const).filter((x): x is readonly [string, ArmSummary] => x[1] !== undefined);
+  const steps3: (-1 | 0 | 1)[] = [];
+  const ev3: string[] = [];
+  for (let k = 1; k < byF.length; k++) {
+    steps3.push(compareFinals(byF[k][1], byF[k - 1][1]).sign);
+    ev3.push(vs(byF[k][1], byF[k - 1][1], `f=${byF[k][0]}`, `f=${byF[k - 1][0]}`));
+  }
   out.push({
-    title: '3. A higher filter ratio learns faster (per step)',
-    holds: byF.length >= 2 ? byF.every(([, a], k) => k === 0 || (a!.finalMean >= byF[k - 1][1]!.finalMean)) : null,
-    evidence: byF.map(([fr, a]) => `f=${fr}: final ${pct(a!.finalMean)}, steps to uniform's final ${fmtReach(a!.stepsToTarget, (x) => x.toFixed(0))}`).join('; ') || 'not run',
+    title: '3. A higher filter ratio learns faster (per step): higher accuracy after the same number of steps',
+    verdict: verdictOf(steps3),
+    evidence: byF.length >= 2 ? `${ev3.join('; ')}; steps to uniform's final: ${byF.map(([fr, a]) => `f=${fr} ${fmtReach(a.stepsToTarget, (x) => x.toFixed(0))}`).join(', ')}` : 'not run',
   });
-  const weak = acc('jest learnability f=0.8, weak reference');
+  const weak = f('jest learnability f=0.8, weak reference');
   out.push(
-    learn !== undefined && weak !== undefined
-      ? {
-          title: '4. A better reference gives better JEST',
-          holds: learn > weak,
-          evidence: `final accuracy with the full reference ${pct(learn)} vs a reference trained for a fifth of the steps ${pct(weak)}`,
-        }
-      : { title: '4. A better reference gives better JEST', holds: null, evidence: 'needs a weaker reference arm; not run in this setting' },
+    learn && weak
+      ? { title: '4. A better reference gives better JEST', verdict: verdictOf([compareFinals(learn, weak).sign]), evidence: vs(learn, weak, 'the full reference', 'a reference trained for a fifth of the steps') }
+      : { title: '4. A better reference gives better JEST', verdict: 'not tested', evidence: 'needs a weaker reference arm; not run in this setting' },
   );
   const flexi = f('flexi-jest f=0.8');
-  const uni = f(raw.uniform);
-  out.push(
-    flexi && uni
-      ? {
-          title: '5. Flexi-JEST keeps most of the iteration gain while cutting total FLOPs (scoring included)',
-          holds: flexi.flopsToTarget.some((x) => x !== null) && mean(flexi.flopsToTarget.filter((x): x is number => x !== null)) < mean(uni.flopsToTarget.filter((x): x is number => x !== null)),
-          evidence: `FLOPs to uniform's final: Flexi-JEST ${fmtReach(flexi.flopsToTarget, fmtFlops)} vs uniform ${fmtReach(uni.flopsToTarget, fmtFlops)}; steps: ${fmtReach(flexi.stepsToTarget, (x) => x.toFixed(0))} vs ${fmtReach(uni.stepsToTarget, (x) => x.toFixed(0))}`,
-        }
-      : { title: '5. Flexi-JEST cuts total FLOPs', holds: null, evidence: 'not run in this setting' },
-  );
+  if (flexi && uni) {
+    const fr = flexi.flopsToTarget.filter((x): x is number => x !== null);
+    // uniform's own cost of its final accuracy: its whole run (it ends there by definition)
+    const uniRun = uni.flopsPerStep * uni.steps;
+    out.push({
+      title: '5. Flexi-JEST keeps most of the iteration gain while cutting total FLOPs (scoring included)',
+      verdict: fr.length === 0 ? 'does not hold' : fr.length === flexi.seeds && Math.max(...fr) < uniRun ? 'holds' : mean(fr) < uniRun ? 'inconclusive' : 'does not hold',
+      evidence: `FLOPs to uniform's final: Flexi-JEST ${fmtReach(flexi.flopsToTarget, fmtFlops)} (every seed below uniform's run: ${fr.length === flexi.seeds && Math.max(...fr) < uniRun ? 'yes' : 'no'}) vs uniform's whole run ${fmtFlops(uniRun)} (${uni.steps} steps; uniform's seeds crossed their own mean at ${fmtReach(uni.flopsToTarget, fmtFlops)}); steps: ${fmtReach(flexi.stepsToTarget, (x) => x.toFixed(0))} vs ${uni.steps}`,
+    });
+  } else out.push({ title: '5. Flexi-JEST cuts total FLOPs', verdict: 'not tested', evidence: 'not run in this setting' });
   return out;
 }
 
 export function findingsMarkdown(fs: Finding[]): string {
-  return fs.map((x) => `- **${x.title}**: ${x.holds === null ? 'not tested' : x.holds ? 'holds' : 'does not hold'}. ${x.evidence}.`).join('\n');
+  return fs.map((x) => `- **${x.title}**: ${x.verdict}. ${x.evidence}.`).join('\n');
+}
+
+export interface TargetCheck {
+  target: string;
+  met: boolean;
+  evidence: string;
+}
+
+/**
+ * Issue 6's targets: JEST (learnability, f = 0.8) reaches uniform's final accuracy in at most a
+ * quarter of uniform's steps; Flexi-JEST reaches it with fewer total FLOPs than uniform, scoring
+ * included. Uniform's cost is its whole run (its final accuracy is where it ends); every seed of
+ * the arm must reach the target for "met". The reference's own training is reported beside.
+ */
+export function checkTargets(arms: Map<string, ArmSummary>, uniformName: string, referenceFlops: number, sharedBy: number): TargetCheck[] {
+  const uni = arms.get(uniformName);
+  const jest = arms.get('jest learnability f=0.8');
+  const flexi = arms.get('flexi-jest f=0.8');
+  const out: TargetCheck[] = [];
+  if (uni && jest) {
+    const s = jest.stepsToTarget;
+    const reached = s.filter((x): x is number => x !== null);
+    const worst = reached.length === s.length ? Math.max(...reached) : Infinity;
+    out.push({
+      target: "JEST (learnability, f = 0.8) reaches uniform's final accuracy in at most a quarter of uniform's steps",
+      met: worst <= uni.steps / 4,
+      evidence: `${fmtReach(s, (x) => x.toFixed(0))} steps (slowest seed ${Number.isFinite(worst) ? worst.toFixed(0) : 'never'}) against uniform's ${uni.steps}: ${Number.isFinite(worst) ? `${(uni.steps / mean(reached)).toFixed(1)}x fewer on average, ${(uni.steps / worst).toFixed(1)}x for the slowest seed` : 'not every seed reached it'} (a quarter = ${uni.steps / 4})`,
+    });
+  }
+  if (uni && flexi) {
+    const fr = flexi.flopsToTarget;
+    const reached = fr.filter((x): x is number => x !== null);
+    const worst = reached.length === fr.length ? Math.max(...reached) : Infinity;
+    const uniRun = uni.flopsPerStep * uni.steps;
+    out.push({
+      target: "Flexi-JEST reaches uniform's final accuracy with fewer total FLOPs than uniform, scoring included",
+      met: worst < uniRun,
+      evidence:
+        `${fmtReach(fr, fmtFlops)} (slowest seed ${fmtFlops(Number.isFinite(worst) ? worst : null)}) against uniform's ${fmtFlops(uniRun)}: ${Number.isFinite(worst) ? `${(uniRun / mean(reached)).toFixed(1)}x fewer` : 'not every seed reached it'}. ` +
+        `With the reference's training added: amortised over the ${sharedBy} runs that shared it, ${fmtFlops(mean(reached) + referenceFlops / Math.max(1, sharedBy))} (${mean(reached) + referenceFlops / Math.max(1, sharedBy) < uniRun ? 'still below' : 'above'} uniform); charged to one run alone, ${fmtFlops(mean(reached) + referenceFlops)} (${mean(reached) + referenceFlops < uniRun ? 'still below' : 'above'} uniform)`,
+    });
+  }
+  return out;
+}
+
+export function targetsMarkdown(ts: TargetCheck[]): string {
+  return ts.map((t) => `- **${t.target}**: ${t.met ? 'met' : 'NOT met'}. ${t.evidence}.`).join('\n');
 }

@@ -33,9 +33,11 @@ function ticks(lo: number, hi: number, n = 5): number[] {
 }
 
 export function lineChartSvg(series: Series[], o: ChartOptions): string {
-  const W = o.width ?? 720;
+  // the legend sits right of the plot: wide enough for the longest name (~7 px per character at 12 px), the plot keeps its width
+  const legend = Math.max(170, 44 + 7 * Math.max(0, ...series.map((s) => s.name.length)));
+  const W = (o.width ?? 720) + legend - 170;
   const H = o.height ?? 420;
-  const m = { l: 64, r: 170, t: 36, b: 48 };
+  const m = { l: 64, r: legend, t: 36, b: 48 };
   const all = series.flatMap((s) => s.points);
   const xMin = Math.min(...all.map((p) => p.x));
   const xMax = Math.max(...all.map((p) => p.x));

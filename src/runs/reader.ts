@@ -38,18 +38,26 @@ export function readRun(dir: string): RunRecord {
   return { dir, info, config: readJson(path.join(dir, RUN_FILES.config)), status: readJson<StatusFile>(path.join(dir, RUN_FILES.status)), events };
 }
 
-/** Run folders directly under `root`, newest first. */
+/** Run folders under `root` (directly, or in a group folder one level down), newest first. */
 export function listRuns(root: string): string[] {
-  let names: string[];
+  const runs: string[] = [];
+  for (const dir of subfolders(root)) {
+    if (isRunDir(dir)) runs.push(dir);
+    // one level of grouping: `jest-studio demo` and `npm run bench:jest` keep their runs in a folder of their own
+    else for (const inner of subfolders(dir)) if (isRunDir(inner)) runs.push(inner);
+  }
+  return runs.sort((a, b) => fs.statSync(path.join(b, RUN_FILES.run)).mtimeMs - fs.statSync(path.join(a, RUN_FILES.run)).mtimeMs);
+}
+
+function subfolders(dir: string): string[] {
   try {
-    names = fs.readdirSync(root);
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => path.join(dir, e.name));
   } catch {
     return [];
   }
-  return names
-    .map((n) => path.join(root, n))
-    .filter(isRunDir)
-    .sort((a, b) => fs.statSync(path.join(b, RUN_FILES.run)).mtimeMs - fs.statSync(path.join(a, RUN_FILES.run)).mtimeMs);
 }
 
 /**

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { checkFindings, meanCurve, summariseArm } from '../../src/report/jest-report';
+import { checkFindings, checkTargets, compareFinals, meanCurve, summariseArm } from '../../src/report/jest-report';
 import { lineChartSvg } from '../../src/report/plot';
 import type { RunEvent } from '../../src/runs/events';
 
@@ -35,12 +35,40 @@ test('findings: verdicts follow the numbers, and untested ones say so', () => {
     [arm('uniform', 0.1), arm('jest learnability f=0.8', 0.3), arm('jest easy-reference f=0.8', 0.25), arm('jest hard-learner f=0.8', 0.05), arm('independent learnability f=0.8', 0.28)].map((a) => [a.arm, a]),
   );
   const f = checkFindings(arms, { uniform: 'uniform' });
-  assert.equal(f[0].holds, true);
-  assert.equal(f[1].holds, true);
-  assert.equal(f[3].holds, null);
-  assert.equal(f[4].holds, null);
+  assert.equal(f[0].verdict, 'holds');
+  assert.equal(f[1].verdict, 'holds');
+  assert.match(f[1].evidence, /not tested \(independent selection ran at one ratio\)/);
+  assert.equal(f[3].verdict, 'not tested');
+  assert.equal(f[4].verdict, 'not tested');
   arms.set('jest hard-learner f=0.8', arm('jest hard-learner f=0.8', 0.4));
-  assert.equal(checkFindings(arms, { uniform: 'uniform' })[0].holds, false);
+  assert.equal(checkFindings(arms, { uniform: 'uniform' })[0].verdict, 'does not hold');
+});
+
+test('findings: a difference within the seeds\' spread is inconclusive, not a win', () => {
+  const arm = (name: string, finals: number[]) => summariseArm({ arm: name, seeds: finals.map((v) => [evalAt(0, 0), evalAt(100, v), stepAt(100)]) }, 's', 'm', 0.05);
+  const joint = arm('jest learnability f=0.8', [0.1, 0.12, 0.09]);
+  const overlapping = arm('independent learnability f=0.8', [0.11, 0.08, 0.1]);
+  const c = compareFinals(joint, overlapping);
+  assert.equal(c.sign, 0);
+  assert.ok(c.se > 0);
+  const arms = new Map([joint, overlapping, arm('uniform', [0.05, 0.05, 0.05])].map((a) => [a.arm, a]));
+  assert.equal(checkFindings(arms, { uniform: 'uniform' })[1].verdict, 'inconclusive');
+  const beaten = arm('independent learnability f=0.8', [0.05, 0.051, 0.049]);
+  assert.equal(compareFinals(joint, beaten).sign, 1);
+  assert.equal(compareFinals(beaten, joint).sign, -1);
+});
+
+test('targets: steps against a quarter of uniform\'s run, FLOPs against uniform\'s whole run, every seed', () => {
+  const run = (name: string, at: [number, number][], steps: number) => [evalAt(0, 0), ...at.map(([st, v]) => evalAt(st, v)), stepAt(steps)];
+  const uni = summariseArm({ arm: 'uniform', seeds: [run('u', [[500, 0.05], [1000, 0.1]], 1000)] }, 's', 'm', 0.1);
+  const fast = summariseArm({ arm: 'jest learnability f=0.8', seeds: [run('j', [[200, 0.2], [1000, 0.4]], 1000), run('j', [[200, 0.3], [1000, 0.4]], 1000)] }, 's', 'm', 0.1);
+  const flexi = summariseArm({ arm: 'flexi-jest f=0.8', seeds: [run('f', [[600, 0.2], [1000, 0.3]], 1000)] }, 's', 'm', 0.1);
+  const t = checkTargets(new Map([uni, fast, flexi].map((a) => [a.arm, a])), 'uniform', 1e6, 10);
+  assert.equal(t[0].met, true, t[0].evidence); // 100 and ~67 steps <= 250
+  assert.equal(t[1].met, true, t[1].evidence); // 300 steps x 15 FLOPs < 1000 x 15
+  assert.match(t[1].evidence, /charged to one run alone, .* \(above uniform\)/);
+  const slow = summariseArm({ arm: 'jest learnability f=0.8', seeds: [run('j', [[200, 0.2]], 1000), run('j', [[400, 0.09], [600, 0.2]], 1000)] }, 's', 'm', 0.1);
+  assert.equal(checkTargets(new Map([uni, slow].map((a) => [a.arm, a])), 'uniform', 0, 1)[0].met, false, 'the slowest seed (~409 steps) is past a quarter');
 });
 
 test('a chart renders to a PNG', async () => {

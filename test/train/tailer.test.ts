@@ -1,11 +1,12 @@
 // The live tailer sees every event a writer appends, once, including lines written in pieces.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import type { RunEvent } from '../../src/runs/events';
 import { RUN_FILES, RunWriter } from '../../src/runs/folder';
-import { RunTailer, readRun } from '../../src/runs/reader';
+import { RunTailer, listRuns, readRun } from '../../src/runs/reader';
 import { tempRoot } from './helpers';
 
 test('the tailer delivers appended events once, holding a partial line until it is complete', async () => {
@@ -33,4 +34,24 @@ test('the tailer delivers appended events once, holding a partial line until it 
   assert.equal(seen.length, 3, 'nothing is delivered twice');
   w.close();
   assert.equal(readRun(dir).events.length, 3);
+});
+
+test('listRuns finds runs directly in the runs folder and in group folders one level down (demo, bench:jest), newest first', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'jest-list-'));
+  const mk = (rel: string, mtime: number) => {
+    fs.mkdirSync(path.join(root, rel), { recursive: true });
+    fs.writeFileSync(path.join(root, rel, 'run.json'), '{}');
+    fs.utimesSync(path.join(root, rel, 'run.json'), mtime, mtime);
+  };
+  mk('a', 1000);
+  mk('bench-jest-full/uniform-s0', 3000);
+  mk('bench-jest-full/jest-s0', 2000);
+  fs.mkdirSync(path.join(root, 'empty-group'));
+  fs.mkdirSync(path.join(root, 'deep/group/run'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'deep/group/run/run.json'), '{}');
+  assert.deepEqual(
+    listRuns(root).map((d) => path.relative(root, d)),
+    ['bench-jest-full/uniform-s0', 'bench-jest-full/jest-s0', 'a'],
+  );
+  fs.rmSync(root, { recursive: true, force: true });
 });

@@ -1,0 +1,129 @@
+// GPU vs CPU: ms per train step on every execution provider that loads here (issue 7).
+//   npm run bench:device [-- --sizes small,medium,large] [--devices cpu,webgpu,cuda] [--steps 20] [--quick]
+// For each size and device: TrainingSession.create (the same graph, weights and batch), one
+// untimed step (graph + session build), W warm-up steps, then N timed runTrainStep calls; prints
+// min / median ms per step, the ratio to the CPU in the same run, where the carried state lives
+// between steps ('gpu-buffer' on a GPU provider: IO binding keeps θ, m and v on the device) and
+// the loss after the timed steps next to the CPU's (the same computation on another device).
+// The PyTorch peer (bench/peer/siglip_torch.py) is CPU-only so far: Debian's python3-torch has no
+// CUDA, and no GPU machine was available to build and check a CUDA peer against (see docs/benchmarks.md).
+// A device that does not load is reported with its reason (e.g. the CUDA opt-in not installed),
+// not skipped silently. On a machine without a GPU, webgpu runs on Mesa's lavapipe (software
+// Vulkan): that proves the GPU code path, and its milliseconds are not a GPU's.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { DEFAULT_ADAMW } from '../src/model/adamw';
+import type { ModelConfig } from '../src/model/config';
+import { flatLayout, initParams, parameterCount } from '../src/model/layout';
+import { modelParams } from '../src/model/siglip';
+import { probeDevice, type ResolvedDevice } from '../src/runtime/device';
+import { TrainingSession } from '../src/runtime/training-session';
+import { Rng } from '../src/util/rng';
+import { SIZES } from './step.bench';
+
+interface Options {
+  sizes: string[];
+  devices: ResolvedDevice[];
+  steps: number;
+  warmup: number;
+  batch: number;
+  threads: number;
+}
+
+function parse(argv: string[]): Options {
+  const o: Options = { sizes: ['small', 'medium', 'large'], devices: ['cpu', 'webgpu', 'cuda'], steps: 20, warmup: 3, batch: 64, threads: 2 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = () => argv[++i] ?? '';
+    if (a === '--sizes') o.sizes = v().split(',').filter(Boolean);
+    else if (a === '--devices') o.devices = v().split(',').filter(Boolean) as ResolvedDevice[];
+    else if (a === '--steps') o.steps = Number(v());
+    else if (a === '--warmup') o.warmup = Number(v());
+    else if (a === '--batch') o.batch = Number(v());
+    else if (a === '--threads') o.threads = Number(v());
+    else if (a === '--quick') Object.assign(o, { sizes: ['small'], steps: 5, warmup: 1 });
+    else throw new Error(`unknown flag ${a}: --sizes, --devices, --steps, --warmup, --batch, --threads, --quick`);
+  }
+  for (const s of o.sizes) if (!SIZES[s]) throw new Error(`unknown size ${s}: ${Object.keys(SIZES).join(', ')}`);
+  for (const d of o.devices) if (!['cpu', 'webgpu', 'cuda'].includes(d)) throw new Error(`unknown device ${d}: cpu, webgpu, cuda`);
+  return o;
+}
+
+function batch(model: ModelConfig, B: number): { images: { patchSize: number; pixels: Uint8Array }[]; tokens: Int32Array } {
+  const rng = new Rng(7);
+  const pixels = new Uint8Array(B * model.imageSize * model.imageSize * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = rng.int(256);
+  const tokens = new Int32Array(B * model.seqLen);
+  for (let b = 0; b < B; b++) {
+    const len = 1 + rng.int(model.seqLen);
+    for (let t = 0; t < len; t++) tokens[b * model.seqLen + t] = 2 + rng.int(model.vocabSize - 2);
+  }
+  return { images: [{ patchSize: model.patchSizes[0], pixels }], tokens };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** The GPU's name when nvidia-smi is there (the docs record numbers with the card's name). */
+function gpuName(): string | null {
+  const r = spawnSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim().split('\n')[0] : null;
+}
+
+async function timeDevice(model: ModelConfig, device: ResolvedDevice, o: Options): Promise<{ min: number; median: number; loss: number; state: string }> {
+  const session = await TrainingSession.create({
+    model,
+    optimizer: DEFAULT_ADAMW,
+    params: initParams(flatLayout(modelParams(model)), 1),
+    runtime: { device, threads: o.threads, spinning: device === 'cpu' },
+  });
+  const b = batch(model, o.batch);
+  try {
+    await session.runTrainStep(b, 1e-3);
+    for (let i = 0; i < o.warmup; i++) await session.runTrainStep(b, 1e-3);
+    const times: number[] = [];
+    let loss = NaN;
+    for (let i = 0; i < o.steps; i++) {
+      const t0 = performance.now();
+      const r = await session.runTrainStep(b, 1e-3);
+      times.push(performance.now() - t0);
+      loss = r.loss;
+    }
+    return { min: Math.min(...times), median: median(times), loss, state: session.stateLocation };
+  } finally {
+    await session.release();
+  }
+}
+
+async function main(): Promise<void> {
+  const o = parse(process.argv.slice(2));
+  const gpu = gpuName();
+  console.log(`bench:device: ${os.cpus()[0]?.model ?? 'cpu'} x ${os.cpus().length}, GPU: ${gpu ?? 'none (nvidia-smi not found)'}; batch ${o.batch}, ${o.steps} timed steps after ${o.warmup} warm-up`);
+  const available = new Map<ResolvedDevice, string | null>();
+  for (const d of o.devices) available.set(d, d === 'cpu' ? null : await probeDevice(d));
+  for (const [d, why] of available) if (why) console.log(`  ${d}: not available here: ${why}`);
+  const lavapipe = available.get('webgpu') === null && !gpu;
+  console.log('\n| size | params | device | min ms | median ms | vs CPU (median) | state between steps | loss after | loss vs CPU |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const size of o.sizes) {
+    const model = SIZES[size];
+    const params = parameterCount(flatLayout(modelParams(model)));
+    let cpu: { median: number; loss: number } | undefined;
+    for (const d of o.devices) {
+      if (available.get(d)) continue;
+      const r = await timeDevice(model, d, o);
+      if (d === 'cpu') cpu = r;
+      const label = d === 'webgpu' && lavapipe ? 'webgpu (lavapipe, software)' : d;
+      const ratio = cpu && d !== 'cpu' ? `${(cpu.median / r.median).toFixed(2)}x` : '1x';
+      const dl = cpu ? Math.abs(r.loss - cpu.loss) / Math.abs(cpu.loss) : NaN;
+      console.log(`| ${size} | ${params.toLocaleString('en-US')} | ${label} | ${r.min.toFixed(1)} | ${r.median.toFixed(1)} | ${ratio} | ${r.state} | ${r.loss.toFixed(5)} | ${d === 'cpu' ? '' : dl.toExponential(1)} |`);
+    }
+  }
+  if (lavapipe) console.log('\nwebgpu ran on lavapipe (a CPU implementation of Vulkan): it checks the GPU path, not GPU speed.');
+  if (!fs.existsSync('/dev/nvidia0')) console.log('No NVIDIA device here: CUDA numbers need a GPU machine (docs/packaging.md: the CUDA opt-in).');
+}
+
+main().catch((e: Error) => {
+  console.error(`bench:device: ${e.message}`);
+  process.exit(1);
+});
