@@ -38,7 +38,7 @@ async function runSuite(browser: Browser, server: Server, workspace: string, sho
   await page.exposeFunction('codeAutomationExit', (code: number) => resolveExit(Number(code)));
   await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
     const text = (Array.isArray(args) ? args : [args]).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
-    if (VERBOSE || /passing|failing|pending|✔|✓|[0-9]+\) /.test(text)) process.stdout.write(`[suite] ${text}\n`);
+    if (VERBOSE || /passing|failing|pending|✔|✓|[0-9]+\) |^activation:/.test(text)) process.stdout.write(`[suite] ${text}\n`);
   });
   page.on('console', (m) => {
     if (VERBOSE) process.stdout.write(`[browser:${m.type()}] ${m.text()}\n`);
