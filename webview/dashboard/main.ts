@@ -202,9 +202,9 @@ const dirty = new Set<'steps' | 'evals'>();
  * Live data draws at most every LIVE_FRAME_MS; user actions (zoom, axis, theme) draw on the next
  * frame. Measured in the UI test (code-server, software rendering, 2 cores shared with the run):
  * redrawing five charts on every frame while a fast run streamed starved the page and backed VS
- * Code's webview channel up by seconds; ten draws a second keep up with any step rate.
+ * Code's webview channel up by seconds; ~13 draws a second keep up with any step rate.
  */
-const LIVE_FRAME_MS = 100;
+const LIVE_FRAME_MS = 75;
 let lastRenderAt = 0;
 let liveTimer = 0;
 
