@@ -28,8 +28,12 @@ export interface JestStudioApi {
   runsTree: RunsTreeProvider;
   statusBar: RunStatusBar;
   diagnostics: ExperimentDiagnostics;
-  /** Milliseconds spent loading the extension's modules and running activate() (budget: 150 ms together). */
-  activation: { loadMs: number; activateMs: number };
+  /**
+   * Milliseconds: evaluating the extension's modules, then VS Code's own work before it calls
+   * activate() (creating the extension context, its storage), then activate() itself. The
+   * extension's cost is loadMs + activateMs (budget: 150 ms); waitMs is the host's.
+   */
+  activation: { loadMs: number; waitMs: number; activateMs: number };
 }
 
 /** The engine's command line: bundled next to the extension in a VSIX (scripts/package.ts), compiled under out/ in a checkout. */
@@ -97,11 +101,14 @@ export function activate(ctx: vscode.ExtensionContext): JestStudioApi {
   registerPanelSerializers(ctx, store);
   // read the run folders after activation returns: activation stays fast with many runs
   setTimeout(() => folders.scan(), 0);
-  const activation = { loadMs: t0 - loadStartedAt, activateMs: performance.now() - t0 };
-  extensionLog().info(`modules loaded in ${activation.loadMs.toFixed(1)} ms, activated in ${activation.activateMs.toFixed(1)} ms`);
+  const activation = { loadMs: modulesLoadedAt - loadStartedAt, waitMs: t0 - modulesLoadedAt, activateMs: performance.now() - t0 };
+  extensionLog().info(`modules evaluated in ${activation.loadMs.toFixed(1)} ms, VS Code called activate() ${activation.waitMs.toFixed(1)} ms later, activated in ${activation.activateMs.toFixed(1)} ms`);
   return { store, manager, runsTree, statusBar, diagnostics, activation };
 }
 
 export function deactivate(): void {
   // ctx.subscriptions dispose everything; runs go on in their own processes (see RunManager.dispose)
 }
+
+// the last line of this module's evaluation: every import above has been evaluated by now
+const modulesLoadedAt = performance.now();

@@ -7,7 +7,7 @@
 // window.codeAutomationExit; its per-test results through a JSON file it writes.
 //
 //   node out/scripts/vscode-test/run.js [--no-untrusted] [--no-ui | --ui-only] [--keep] [--verbose] [--grep PATTERN]
-//   (--ui-only is npm run bench:e2e: the UI window alone, which measures event -> chart latency)
+//   (npm run bench:e2e = --no-untrusted: the suite window prints activation times, the UI window event -> chart latency)
 //
 // Three windows: a trusted one (--disable-workspace-trust) runs the suite; a second, untrusted one
 // (restricted mode) runs the [untrusted] tests; a third drives the UI like a person (ui.ts). Ends with "N passed, N failed"; code-server and the

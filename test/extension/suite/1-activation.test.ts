@@ -13,9 +13,9 @@ describe('activation and authoring', () => {
     assert.ok(ext.isActive);
     assert.equal(typeof a.store.list, 'function');
     // reported, not asserted (timing on a shared machine is no verdict): the budget is 150 ms for both
-    const { loadMs, activateMs } = a.activation;
-    assert.ok(loadMs >= 0 && activateMs >= 0);
-    console.log(`activation: modules loaded in ${loadMs.toFixed(1)} ms, activate() ${activateMs.toFixed(1)} ms (budget 150 ms together), from ${ext.packageJSON.main}`);
+    const { loadMs, waitMs, activateMs } = a.activation;
+    assert.ok(loadMs >= 0 && waitMs >= 0 && activateMs >= 0);
+    console.log(`activation: modules evaluated in ${loadMs.toFixed(1)} ms + activate() ${activateMs.toFixed(1)} ms = ${(loadMs + activateMs).toFixed(1)} ms (budget 150 ms); VS Code's own work in between: ${waitMs.toFixed(1)} ms; from ${ext.packageJSON.main}`);
   });
 
   it('registers every contributed command, and contributes every command it registers', async () => {

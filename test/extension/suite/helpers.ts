@@ -30,7 +30,7 @@ export interface Api {
   manager: { isOwned(dir: string): boolean; onDidEndRun: vscode.Event<{ dir: string; status: string; reason?: string }> };
   runsTree: { getChildren(node?: unknown): unknown[]; getTreeItem(node: unknown): vscode.TreeItem };
   statusBar: { text(): string };
-  activation: { loadMs: number; activateMs: number };
+  activation: { loadMs: number; waitMs: number; activateMs: number };
 }
 
 export async function api(): Promise<Api> {
