@@ -109,13 +109,13 @@ export async function runUiTest(browser: Browser, server: Server, workspace: str
           async () => {
             for (const f of webviewFrames(page)) {
               const l = await f.evaluate(() => document.body?.dataset.latency ?? '');
-              // at least 50 timed draws (5+ s of streaming at ten a second) for a p95 worth reading
+              // at least 200 timed draws (~15 s of streaming) for a p95 worth reading: not just the window's first seconds
               const parsed = l ? (JSON.parse(l) as { n: number; p50: number; p95: number; max: number } & Record<string, number>) : undefined;
-              if (parsed && parsed.n >= 50) return parsed;
+              if (parsed && parsed.n >= 200) return parsed;
             }
             return undefined;
           },
-          30_000,
+          60_000,
         );
         // reported, not asserted: timing on a shared 2-core machine is no test verdict (docs/extension.md has the measured numbers)
         log(`ui: event -> chart latency over ${latency.n} draws: p50 ${latency.p50} ms, p95 ${latency.p95} ms, max ${latency.max} ms (budget 250 ms p95: ${latency.p95 <= 250 ? 'met' : 'OVER'}); p50/p95 by part: engine -> host ${latency.engineToHostP50}/${latency.engineToHostP95}, in host ${latency.inHostP50}/${latency.inHostP95}, host -> page ${latency.hostToPageP50}/${latency.hostToPageP95}, in page ${latency.inPageP50}/${latency.inPageP95} ms`);
