@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     }
     line(`step event -> drawn, p50 of ${EVENTS}`, pct(lat, 50), 250);
     line(`step event -> drawn, p95 of ${EVENTS}`, pct(lat, 95), 250);
-    console.log(`(max ${fmt(Math.max(...lat))}; host side adds the tailer poll ≤ 100 ms and a 16 ms coalescing window)`);
+    console.log(`(max ${fmt(Math.max(...lat))}; host side adds the tailer poll ≤ 100 ms (runs it did not start) and a 40 ms coalescing window)`);
     console.log(`load average at end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     if (w.problems.length) console.log(`page problems: ${w.problems.join(' | ')}`);
   } finally {

@@ -68,6 +68,19 @@ const charts = new Map<ChartId, Chart<'line', Point[]>>();
 /** Dataset objects by `<dir>|<key>`, reused across renders so legend clicks (hidden state) stick. */
 const datasets = new Map<ChartId, Map<string, LineDataset>>();
 
+/** Which charts are in the viewport: live data redraws only those (drawing is what costs). */
+const visibility = new IntersectionObserver((entries) => {
+  let shown = false;
+  for (const e of entries) {
+    const id = (e.target as HTMLElement).dataset.chart as ChartId;
+    if (e.isIntersecting) {
+      onScreen.add(id);
+      shown ||= stale.has(id);
+    } else onScreen.delete(id);
+  }
+  if (shown) scheduleRender([], true);
+});
+
 for (const def of CHARTS) {
   const section = document.createElement('section');
   section.className = 'chart';
@@ -80,6 +93,8 @@ for (const def of CHARTS) {
   charts.set(def.id, chart);
   datasets.set(def.id, new Map());
   section.querySelector('button')!.addEventListener('click', () => void exportPng(def.id, chart));
+  section.dataset.chart = def.id;
+  visibility.observe(section);
   canvas.addEventListener('wheel', (e) => zoomAt(chart, e), { passive: false });
   canvas.addEventListener('dblclick', () => setZoom(null));
 }
@@ -210,6 +225,7 @@ let liveTimer = 0;
 
 function scheduleRender(tables: ('steps' | 'evals')[] = ['steps', 'evals'], live = false): void {
   for (const t of tables) dirty.add(t);
+  if (!live) liveOnly = false;
   if (frame) return; // many messages in one frame make one draw
   if (live) {
     if (liveTimer) return;
@@ -252,6 +268,11 @@ function recordLatency(): void {
 }
 
 const lastDrawn = new Map<ChartId, number>();
+/** Charts whose data changed since they were last drawn, and the charts in the viewport. */
+const stale = new Set<ChartId>();
+const onScreen = new Set<ChartId>();
+/** False until the next render after anything but live data asked for one: then every stale chart is drawn. */
+let liveOnly = false;
 let xRange: [number, number] = [NaN, NaN];
 /** Decimation state per (chart, run, series, x axis): live appends rescan only the new rows. */
 const caches = new Map<string, MinMaxCache>();
@@ -278,10 +299,17 @@ function render(): void {
   }
   let drawn = 0;
   for (const def of CHARTS) {
-    if (dirty.has(def.table)) lastDrawn.set(def.id, renderChart(def));
+    if (dirty.has(def.table)) stale.add(def.id);
+    // live updates draw only the charts on screen; the others catch up when scrolled into view
+    // (or exported). A full render (first data, axis, zoom, theme) draws every chart.
+    if (stale.has(def.id) && (!liveOnly || onScreen.has(def.id))) {
+      lastDrawn.set(def.id, renderChart(def));
+      stale.delete(def.id);
+    }
     drawn += lastDrawn.get(def.id) ?? 0;
   }
   dirty.clear();
+  liveOnly = true;
   const points = runs.reduce((n, r) => n + r.steps.points + r.evals.points, 0);
   const ms = performance.now() - t0;
   statusLine.textContent = `${runs.length} run${runs.length === 1 ? '' : 's'}, ${points.toLocaleString()} points (drawn as ${drawn.toLocaleString()})`;
@@ -369,6 +397,11 @@ function zoomAt(chart: Chart<'line', Point[]>, e: WheelEvent): void {
 // ------------------------------------------------------------------ export
 
 async function exportPng(id: ChartId, chart: Chart<'line', Point[]>): Promise<void> {
+  // an off-screen chart may be behind the data: draw it first
+  if (stale.has(id)) {
+    lastDrawn.set(id, renderChart(CHARTS.find((c) => c.id === id)!));
+    stale.delete(id);
+  }
   const dataUrl = chart.toBase64Image('image/png', 1);
   reportExport(await request(ExportRequest, { format: 'png', chart: id, dataUrl }));
 }
