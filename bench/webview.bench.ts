@@ -3,7 +3,7 @@
 //  - interaction on that data (x axis switch, wheel zoom: each re-decimates everything), against
 //    100 ms, the usual bound for a response to feel immediate (our own target, not issue 7's);
 //  - one step event -> drawn: p50 / p95 over 200 events, budget 250 ms p95. This is the webview's
-//    share; the host adds its run-tailer poll (100 ms) and a 16 ms coalescing window.
+//    share; the host adds its run-tailer poll (100 ms, runs it did not start) and a 40 ms coalescing window.
 // Run: npm run bench:webview   (needs Chromium: apt-get install -y chromium)
 import * as os from 'node:os';
 import { browserUnavailable, launch, openWebview } from '../test/webview/harness';
