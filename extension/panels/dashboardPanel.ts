@@ -30,7 +30,7 @@ import { RunTables, metricsCsv } from './dashboardData';
  * Deltas within this window go out as one message. 16 ms (one per frame) backed VS Code's webview
  * channel up by 15 s p50 in the UI test when a run streamed 130 steps a second (code-server, 2
  * cores); at 40 ms the channel carries at most 25 messages a second whatever the step rate
- * (with the page's 75 ms live redraws of the charts on screen: p95 191-209 ms end to end in the same test, docs/extension.md).
+ * (with the page's 75 ms live redraws of the charts on screen: p95 188-209 ms end to end in the same test, docs/extension.md).
  */
 const COALESCE_MS = 40;
 /** Shown when the dashboard opens without a choice of runs. */
