@@ -19,8 +19,7 @@ import { flatLayout, initParams, parameterCount } from '../src/model/layout';
 import { modelParams } from '../src/model/siglip';
 import { probeDevice, type ResolvedDevice } from '../src/runtime/device';
 import { TrainingSession } from '../src/runtime/training-session';
-import { Rng } from '../src/util/rng';
-import { SIZES } from './step.bench';
+import { SIZES, batchData } from './step.bench';
 
 interface Options {
   sizes: string[];
@@ -50,18 +49,6 @@ function parse(argv: string[]): Options {
   return o;
 }
 
-function batch(model: ModelConfig, B: number): { images: { patchSize: number; pixels: Uint8Array }[]; tokens: Int32Array } {
-  const rng = new Rng(7);
-  const pixels = new Uint8Array(B * model.imageSize * model.imageSize * 3);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = rng.int(256);
-  const tokens = new Int32Array(B * model.seqLen);
-  for (let b = 0; b < B; b++) {
-    const len = 1 + rng.int(model.seqLen);
-    for (let t = 0; t < len; t++) tokens[b * model.seqLen + t] = 2 + rng.int(model.vocabSize - 2);
-  }
-  return { images: [{ patchSize: model.patchSizes[0], pixels }], tokens };
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** The GPU's name when nvidia-smi is there (the docs record numbers with the card's name). */
@@ -77,7 +64,8 @@ async function timeDevice(model: ModelConfig, device: ResolvedDevice, o: Options
     params: initParams(flatLayout(modelParams(model)), 1),
     runtime: { device, threads: o.threads, spinning: device === 'cpu' },
   });
-  const b = batch(model, o.batch);
+  const { pixels, tokens } = batchData(model, o.batch, 7);
+  const b = { images: [{ patchSize: model.patchSizes[0], pixels }], tokens };
   try {
     await session.runTrainStep(b, 1e-3);
     for (let i = 0; i < o.warmup; i++) await session.runTrainStep(b, 1e-3);

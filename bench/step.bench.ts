@@ -172,7 +172,7 @@ function now(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
-function batchData(model: ModelConfig, B: number, seed: number): { pixels: Uint8Array; tokens: Int32Array } {
+export function batchData(model: ModelConfig, B: number, seed: number): { pixels: Uint8Array; tokens: Int32Array } {
   const rng = new Rng(seed);
   const S = model.imageSize;
   const pixels = new Uint8Array(B * S * S * 3);

@@ -155,15 +155,15 @@ export async function packageTarget(t: Target, outDir: string, bundles: string):
   fs.mkdirSync(stage, { recursive: true });
   fs.cpSync(bundles, path.join(stage, 'dist'), { recursive: true });
   for (const f of ['media', 'README.md', 'LICENSE', 'CHANGELOG.md', '.vscodeignore']) copy(f, path.join(stage, f));
-  fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(manifest(), null, 2));
+  const pkg = manifest();
+  fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(pkg, null, 2));
   // --ignore-scripts: onnxruntime-node's install script would download the CUDA provider (opt-in, see README)
   const { os, cpu } = TARGETS[t];
   const libc = os === 'linux' ? ['--libc=glibc'] : [];
   run('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', `--os=${os}`, `--cpu=${cpu}`, ...libc], stage);
   pruneOnnxruntime(stage, t);
   if (t === hostTarget()) smokeTest(stage);
-  const version = (manifest() as { version: string }).version;
-  const vsix = path.join(outDir, `jest-studio-${t}-${version}.vsix`);
+  const vsix = path.join(outDir, `jest-studio-${t}-${(pkg as { version: string }).version}.vsix`);
   // vsce asks npm for the production dependencies and packs node_modules as staged (already pruned)
   const vsce = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
   run(process.execPath, [vsce, 'package', '--target', t, '--allow-missing-repository', '--out', vsix], stage);

@@ -40,7 +40,7 @@ const RUN_LIST_MS = 1000;
 
 export interface DashboardPostSummary {
   runDirs: string[];
-  /** Finite points per series per run, after the last post. */
+  /** Finite points per series per run, counted when asked. */
   points: Record<string, Record<string, number>>;
   fullStates: number;
   deltas: number;
@@ -48,8 +48,19 @@ export interface DashboardPostSummary {
 
 export class DashboardPanel implements vscode.Disposable {
   static current: DashboardPanel | undefined;
-  /** What the dashboard last posted, for the jestStudio._test.dashboardState command. */
-  static lastPosted: DashboardPostSummary = { runDirs: [], points: {}, fullStates: 0, deltas: 0 };
+  private static posts = { fullStates: 0, deltas: 0 };
+  private static lastPoster: DashboardPanel | undefined;
+
+  /**
+   * What the dashboard has posted, for the jestStudio._test.dashboardState command. Counted here,
+   * on request: counting every series on every post would put O(rows) work on the live path.
+   */
+  static lastPosted(): DashboardPostSummary {
+    const p = DashboardPanel.lastPoster;
+    const points: Record<string, Record<string, number>> = {};
+    if (p) for (const [dir, t] of p.tables) points[dir] = t.counts();
+    return { runDirs: p ? [...p.tables.keys()] : [], points, ...DashboardPanel.posts };
+  }
 
   private readonly disposables: vscode.Disposable[] = [];
   private readonly tables = new Map<string, RunTables>();
@@ -198,8 +209,8 @@ export class DashboardPanel implements vscode.Disposable {
       runs.push({ dir, id: t.runId ?? dir, name: s.name, status: s.status, ...t.full() });
     }
     this.post(DidChangeStateNotification.create({ runs, available: this.available() }));
-    DashboardPanel.lastPosted.fullStates++;
-    this.recordPosted();
+    DashboardPanel.posts.fullStates++;
+    DashboardPanel.lastPoster = this;
   }
 
   private flush(): void {
@@ -214,14 +225,8 @@ export class DashboardPanel implements vscode.Disposable {
     const postedAt = Date.now();
     for (const r of runs) if (r.writtenAt !== undefined) r.postedAt = postedAt;
     this.post(DidAppendMetricsNotification.create({ runs }));
-    DashboardPanel.lastPosted.deltas++;
-    this.recordPosted();
-  }
-
-  private recordPosted(): void {
-    const points: Record<string, Record<string, number>> = {};
-    for (const [dir, t] of this.tables) points[dir] = t.counts();
-    Object.assign(DashboardPanel.lastPosted, { runDirs: [...this.tables.keys()], points });
+    DashboardPanel.posts.deltas++;
+    DashboardPanel.lastPoster = this;
   }
 
   private post(msg: unknown): void {

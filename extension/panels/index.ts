@@ -79,6 +79,6 @@ export function registerPanelSerializers(ctx: vscode.ExtensionContext, store: Ru
         }
       },
     }),
-    vscode.commands.registerCommand('jestStudio._test.dashboardState', () => structuredClone(DashboardPanel.lastPosted)),
+    vscode.commands.registerCommand('jestStudio._test.dashboardState', () => DashboardPanel.lastPosted()),
   );
 }

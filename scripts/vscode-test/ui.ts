@@ -45,6 +45,21 @@ async function poll<T>(what: string, fn: () => Promise<T | undefined>, ms: numbe
   throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
 }
 
+/** Polls the dashboard page's body[data-points] until it exceeds `min`; returns the count. */
+function dashboardPointsAbove(page: Page, min: number, what: string, ms: number): Promise<number> {
+  return poll(
+    what,
+    async () => {
+      for (const f of webviewFrames(page)) {
+        const p = Number(await f.evaluate(() => document.body?.dataset.points ?? '0'));
+        if (p > min) return p;
+      }
+      return undefined;
+    },
+    ms,
+  );
+}
+
 async function step(results: TestResult[], title: string, fn: () => Promise<void | 'skip'>): Promise<boolean> {
   const t0 = Date.now();
   try {
@@ -76,29 +91,9 @@ export async function runUiTest(browser: Browser, server: Server, workspace: str
       // the palette returns at once: open the dashboard when the run folder exists (it shows the runs there are)
       await poll('the run folder', async () => (fs.existsSync(path.join(workspace, 'runs')) && fs.readdirSync(path.join(workspace, 'runs')).length > 0) || undefined, 30_000);
       await runCommand(page, 'JEST: Open Dashboard');
-      points = await poll(
-        'the dashboard to draw points',
-        async () => {
-          for (const f of webviewFrames(page)) {
-            const p = Number(await f.evaluate(() => document.body?.dataset.points ?? '0'));
-            if (p > 0) return p;
-          }
-          return undefined;
-        },
-        60_000,
-      );
+      points = await dashboardPointsAbove(page, 0, 'the dashboard to draw points', 60_000);
       // keep watching: the live run keeps adding points
-      const more = await poll(
-        'more points as the run goes on',
-        async () => {
-          for (const f of webviewFrames(page)) {
-            const p = Number(await f.evaluate(() => document.body?.dataset.points ?? '0'));
-            if (p > points) return p;
-          }
-          return undefined;
-        },
-        30_000,
-      );
+      const more = await dashboardPointsAbove(page, points, 'more points as the run goes on', 30_000);
       log(`ui: dashboard drew ${points} then ${more} points`);
       await shot('dashboard');
     });
@@ -203,17 +198,7 @@ export async function runUiTest(browser: Browser, server: Server, workspace: str
         if (after.pid !== before.pid) throw new Error(`the run's process changed across the reload (${before.pid} -> ${after.pid})`);
         log(`ui: the run went on through the reload (step ${before.step} -> ${after.step}, same pid ${after.pid})`);
         await runCommand(page, 'JEST: Open Dashboard');
-        const grown = await poll(
-          'the reloaded dashboard to follow the run',
-          async () => {
-            for (const f of webviewFrames(page)) {
-              const p = Number(await f.evaluate(() => document.body?.dataset.points ?? '0'));
-              if (p > points) return p;
-            }
-            return undefined;
-          },
-          60_000,
-        );
+        const grown = await dashboardPointsAbove(page, points, 'the reloaded dashboard to follow the run', 60_000);
         log(`ui: after the reload the dashboard shows ${grown} points`);
         await shot('after-reload');
         await runCommand(page, 'JEST: Stop Run');
