@@ -5,7 +5,7 @@
 //   npm run bench:step -- [--sizes small,medium,large] [--steps N] [--warmup W] [--batch B]
 //                         [--patch P] [--threads T] [--lr X] [--rounds R] [--quick]
 //                         [--no-peer] [--no-parity] [--profile all|largest|none] [--profile-steps K]
-//                         [--quiet-wait S] [--keep] [--out results.json]
+//                         [--quiet-wait S] [--no-floor] [--keep] [--out results.json]
 //
 // Defaults: all three sizes, batch 64, patch 4, 2 threads, 5 warm-up + 30 timed steps, 2 rounds
 // (ORT block then torch block per round; each reported number is the best over rounds), a profile
@@ -20,7 +20,9 @@
 //     against the torch peer in float64 / float32 from the same weights and batch; plus the
 //     parameters after ONE runTrainStep against ONE torch AdamW step.
 //  3. The torch peer's timings (several parameterisations; the fastest is "torch at its best").
-//  4. A profile (ORT enableProfiling) of the train-step graph: time by op type, by role (forward,
+//  4. The matrix-multiply floor (bench/matmul-floor.ts): the step's Gemm/MatMul nodes alone, in
+//     ORT and (same list) in torch: the best ratio ORT could reach if everything else were free.
+//  5. A profile (ORT enableProfiling) of the train-step graph: time by op type, by role (forward,
 //     backward, AdamW), and the slowest nodes.
 // When the peer cannot run (no torch), ORT numbers are still printed, with "PEER MISSING" and
 // the install command; the exit code stays 0.
@@ -39,6 +41,7 @@ import { Graph, Node, flopsByOp, nodeFlops, serialize } from '../src/onnx';
 import { sessionOptions } from '../src/runtime/device';
 import { TrainingSession } from '../src/runtime/training-session';
 import { Rng } from '../src/util/rng';
+import { FloorTiming, matmulsOf, timeMatmulFloor } from './matmul-floor';
 
 // ------------------------------------------------------------------------------------------------
 // Configuration
@@ -74,6 +77,8 @@ interface Options {
   seed: number;
   keep: boolean;
   quietWaitS: number;
+  /** Time the step's matrix products alone (bench/matmul-floor.ts), ORT and torch. */
+  floor: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -94,6 +99,7 @@ function parseArgs(argv: string[]): Options {
     seed: 1,
     keep: false,
     quietWaitS: 120,
+    floor: true,
   };
   const num = (flag: string, v: string | undefined): number => {
     const x = Number(v);
@@ -127,6 +133,7 @@ function parseArgs(argv: string[]): Options {
       case '--no-profile': o.profile = 'none'; break;
       case '--no-peer': o.peer = false; break;
       case '--no-parity': o.parity = false; break;
+      case '--no-floor': o.floor = false; break;
       case '--out': o.out = next(); break;
       case '--keep': o.keep = true; break;
       case '--quiet-wait': o.quietWaitS = Number(next()); break;
@@ -137,6 +144,7 @@ function parseArgs(argv: string[]): Options {
         o.rounds = 1;
         o.profile = 'none';
         o.profileSteps = 3;
+        o.floor = false;
         break;
       case '--help':
       case '-h':
@@ -422,6 +430,7 @@ interface PeerOutput {
   timings?: Record<string, PeerTiming>;
   best?: string;
   profile?: TorchProfile;
+  matmul_floor?: { min_ms: number; median_ms: number; products: number };
   cpu_s?: number;
 }
 
@@ -667,6 +676,8 @@ interface SizeResult {
   peerError?: string;
   profile?: ProfileResult;
   torchProfile?: TorchProfile;
+  /** The step's matrix products alone: ORT's floor, torch's, and the best ratio ORT can reach. */
+  floor?: { ort: FloorTiming; torch?: { minMs: number; medianMs: number }; ceiling?: number };
   /** CPU busy fraction (all cores, other processes) just before each timing block. */
   busyBefore: number[];
   /** Share of the machine's CPU time other processes took during each round's ORT / torch block. */
@@ -718,6 +729,8 @@ async function benchSize(name: string, o: Options, peerState: { missing: string 
   writeRaw(path.join(dir, 'theta.plain.f32'), theta.plain);
   writeRaw(path.join(dir, 'images.u8'), batch.pixels);
   writeRaw(path.join(dir, 'tokens.i32'), batch.tokens);
+  const matmuls = matmulsOf(buildTrainStep(model, opt, groups).graph);
+  fs.writeFileSync(path.join(dir, 'matmuls.json'), JSON.stringify(matmuls));
 
   const profiled = o.profile === 'all' || (o.profile === 'largest' && name === o.sizes[o.sizes.length - 1]);
   let firstOrt: OrtResult | null = null;
@@ -725,6 +738,7 @@ async function benchSize(name: string, o: Options, peerState: { missing: string 
   const torchRounds: Record<string, PeerTiming>[] = [];
   let peerParity: Record<string, number> | undefined;
   let torchVersion = '';
+  let torchFloor: { minMs: number; medianMs: number } | undefined;
   for (let round = 0; round < o.rounds; round++) {
     res.busyBefore.push(waitForQuiet(o.quietWaitS));
     const r = await timeOrt(model, opt, theta, batch, o);
@@ -736,6 +750,7 @@ async function benchSize(name: string, o: Options, peerState: { missing: string 
     if (o.peer && !peerState.missing) {
       const extra = round === 0 && o.parity ? [] : ['--no-parity'];
       if (round === o.rounds - 1 && profiled) extra.push('--profile-steps', String(o.profileSteps));
+      if (round === o.rounds - 1 && o.floor) extra.push('--matmul-floor');
       if (torchRounds.length) {
         // Later rounds time only the two fastest parameterisations of the first round.
         const first = torchRounds[0];
@@ -751,6 +766,7 @@ async function benchSize(name: string, o: Options, peerState: { missing: string 
         torchVersion = p.out.torch;
         if (p.out.parity) peerParity = p.out.parity;
         if (p.out.profile) res.torchProfile = p.out.profile;
+        if (p.out.matmul_floor) torchFloor = { minMs: p.out.matmul_floor.min_ms, medianMs: p.out.matmul_floor.median_ms };
         if (p.out.params !== res.params) throw new Error(`torch peer counts ${p.out.params} params, ORT ${res.params}`);
         torchRounds.push(p.out.timings!);
         const best = p.out.timings![p.out.best!];
@@ -780,6 +796,17 @@ async function benchSize(name: string, o: Options, peerState: { missing: string 
     const best = Object.keys(variants).sort((a, b) => variants[a].median_ms - variants[b].median_ms)[0];
     const v = variants[best];
     res.torch = { best, variants, version: torchVersion, rounds: torchRounds.filter((r) => r[best]).map((r) => r[best]), timing: { minMs: v.min_ms, medianMs: v.median_ms, meanMs: v.mean_ms, steps: v.steps } };
+  }
+
+  if (o.floor) {
+    waitForQuiet(o.quietWaitS);
+    const ortFloor = await timeMatmulFloor(matmuls, o.threads, o.warmup, o.steps);
+    const ceiling = res.torch ? res.torch.timing.medianMs / ortFloor.medianMs : undefined;
+    res.floor = { ort: ortFloor, torch: torchFloor, ceiling };
+    console.log(`matrix products alone (${ortFloor.products} Gemm/MatMul, ${(ortFloor.flops / 1e9).toFixed(3)} GFLOP): ` +
+      `ORT min ${fmt(ortFloor.minMs)} / median ${fmt(ortFloor.medianMs)} ms (${fmt(ortFloor.flops / (ortFloor.medianMs * 1e6))} GFLOP/s)` +
+      (torchFloor ? `, torch min ${fmt(torchFloor.minMs)} / median ${fmt(torchFloor.medianMs)} ms (${fmt(ortFloor.flops / (torchFloor.medianMs * 1e6))} GFLOP/s)` : '') +
+      (ceiling ? `; the best ratio ORT can reach here (torch step / ORT products alone): ${ceiling.toFixed(2)}x` : ''));
   }
 
   if (o.parity && peerParity) {
@@ -884,6 +911,18 @@ async function main(): Promise<void> {
       r.torch?.best ?? '-',
     ]),
   ));
+  if (results.some((r) => r.floor)) {
+    console.log('\n## The matrix-multiply floor (the step\'s Gemm/MatMul nodes alone, same shapes and flags; medians)\n');
+    console.log(table(
+      ['size', 'products', 'GFLOP', 'ORT step', 'ORT products alone', 'ORT rest of the step', 'torch step', 'torch products alone', 'best reachable torch/ORT'],
+      results.filter((r) => r.floor).map((r) => {
+        const f = r.floor!;
+        return [r.size, String(f.ort.products), (f.ort.flops / 1e9).toFixed(3), fmt(r.ort.timing.medianMs), fmt(f.ort.medianMs),
+          fmt(r.ort.timing.medianMs - f.ort.medianMs), fmt(r.torch?.timing.medianMs), fmt(f.torch?.medianMs), f.ceiling ? `${f.ceiling.toFixed(2)}x` : '-'];
+      }),
+    ));
+    console.log('(best reachable: torch\'s step over ORT\'s products alone, i.e. the ratio if everything else in ORT\'s step cost nothing)');
+  }
   if (results.some((r) => r.parity)) {
     console.log('\n## Parity (ORT vs torch, same weights and batch)\n');
     console.log(table(

@@ -20,6 +20,7 @@ Protocol (written by bench/step.bench.ts into DIR):
   theta.plain.f32    raw little-endian float32 (layout.size.plain values)
   images.u8          uint8 [B, S, S, 3]
   tokens.i32         int32 [B, L], 0 = pad
+  matmuls.json       (with --matmul-floor) the step's matrix products, timed alone
 Written back into DIR (parity):
   grad.{decay,plain}.f64, grad.{decay,plain}.f32   flat gradients of the loss
   theta1.{decay,plain}.f32                         parameters after ONE clipped AdamW step (t = 1)
@@ -383,6 +384,30 @@ def profile(c, opt, lr, patch, entries, theta32, images, tokens, variant, warmup
     }
 
 
+def matmul_floor(specs, warmup, steps):
+    """The step's matrix products alone (matmuls.json, written by bench/matmul-floor.ts): torch.mm
+    for Gemm (transposes as views, as torch's own backward passes them) and torch.matmul for the
+    batched MatMuls; the BLAS floor of torch's step."""
+    g = torch.Generator().manual_seed(7)
+    ops = []
+    for s in specs:
+        a = torch.rand(s["a"], generator=g) - 0.5
+        b = torch.rand(s["b"], generator=g) - 0.5
+        if s["op"] == "Gemm":
+            ops.append((torch.mm, a.t() if s["transA"] else a, b.t() if s["transB"] else b))
+        else:
+            ops.append((torch.matmul, a, b))
+    times = []
+    with torch.no_grad():
+        for i in range(warmup + steps):
+            t0 = time.perf_counter()
+            for f, a, b in ops:
+                f(a, b)
+            if i >= warmup:
+                times.append((time.perf_counter() - t0) * 1e3)
+    return {"min_ms": min(times), "median_ms": statistics.median(times), "products": len(ops)}
+
+
 def read(path, dtype, count=None):
     a = np.fromfile(path, dtype=dtype)
     if count is not None and a.size != count:
@@ -407,6 +432,8 @@ def main():
     ap.add_argument("--no-timing", action="store_true")
     ap.add_argument("--profile-steps", type=int, default=0,
                     help="after timing, profile this many steps of the fastest variant (torch.profiler + phase times)")
+    ap.add_argument("--matmul-floor", action="store_true",
+                    help="also time the step's matrix products alone (matmuls.json in dir)")
     args = ap.parse_args()
 
     with open(os.path.join(args.dir, "config.json")) as f:
@@ -490,6 +517,9 @@ def main():
         out["best"] = best
         if args.profile_steps > 0:
             out["profile"] = profile(c, opt, lr, patch, entries, theta32, images, tokens, best, warmup, args.profile_steps)
+    if args.matmul_floor:
+        with open(os.path.join(args.dir, "matmuls.json")) as f:
+            out["matmul_floor"] = matmul_floor(json.load(f), warmup, steps)
     out["cpu_s"] = time.process_time()  # all threads of this process, for the caller's load accounting
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")

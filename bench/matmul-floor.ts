@@ -1,0 +1,86 @@
+// The matrix-multiply floor of a train step: its Gemm and MatMul nodes alone, same shapes and
+// transpose flags, in one graph with nothing else. No arrangement of the rest of the step
+// (elementwise work, reductions, AdamW, copies) can make the step faster than this, so
+// `torch step / ORT floor` is the best ratio onnxruntime can reach against torch at that size on
+// this machine. The peer times the same list with torch.mm / torch.matmul (its BLAS floor).
+//
+// Each product's output is cut to one element by a Slice (µs) so that no output crosses the binding
+// and no product can be dropped; every operand is its own random tensor (no shared cache lines
+// between products that the real step would not share either).
+import * as ort from 'onnxruntime-node';
+import { Graph, Value, op, serialize } from '../src/onnx';
+import { sessionOptions } from '../src/runtime/device';
+import { Rng } from '../src/util/rng';
+
+/** One matrix product of the step, as the peer reads it from matmuls.json. */
+export interface MatmulSpec {
+  op: 'Gemm' | 'MatMul';
+  a: number[];
+  b: number[];
+  transA: boolean;
+  transB: boolean;
+}
+
+/** The Gemm and MatMul nodes the graph runs (bias inputs dropped: they are elementwise work). */
+export function matmulsOf(graph: Graph): MatmulSpec[] {
+  return graph
+    .liveNodes()
+    .filter((n) => n.op === 'Gemm' || n.op === 'MatMul')
+    .map((n) => ({
+      op: n.op as 'Gemm' | 'MatMul',
+      a: [...n.inputs[0].shape],
+      b: [...n.inputs[1].shape],
+      transA: n.attrs.transA === 1,
+      transB: n.attrs.transB === 1,
+    }));
+}
+
+/** FLOPs of the list (2 per multiply-add, as onnx/flops.ts counts). */
+export function matmulFlops(specs: MatmulSpec[]): number {
+  let f = 0;
+  for (const s of specs) {
+    const [m, k] = s.op === 'Gemm' && s.transA ? [s.a[1], s.a[0]] : s.a.slice(-2);
+    const n = s.op === 'Gemm' && s.transB ? s.b[0] : s.b[s.b.length - 1];
+    const batch = s.a.slice(0, -2).reduce((x, y) => x * y, 1);
+    f += 2 * batch * m * k * n;
+  }
+  return f;
+}
+
+export interface FloorTiming {
+  minMs: number;
+  medianMs: number;
+  products: number;
+  flops: number;
+}
+
+/** Times the products alone in a session configured as TrainingSession's CPU session. */
+export async function timeMatmulFloor(specs: MatmulSpec[], threads: number, warmup: number, steps: number, seed = 7): Promise<FloorTiming> {
+  const g = new Graph('float32', 'matmul_floor');
+  const rng = new Rng(seed);
+  const feeds: Record<string, ort.Tensor> = {};
+  const operand = (shape: number[]): Value => {
+    const name = `x${Object.keys(feeds).length}`;
+    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < data.length; i++) data[i] = rng.uniform() - 0.5;
+    feeds[name] = new ort.Tensor('float32', data, shape);
+    return g.input(name, shape);
+  };
+  const picks = specs.map((s) => {
+    const a = operand(s.a);
+    const b = operand(s.b);
+    const y = s.op === 'Gemm' ? op.gemm(a, b, undefined, { transA: s.transA, transB: s.transB }) : op.matmul(a, b);
+    return op.slice(op.reshape(y, [-1]), [0], [1], [0]);
+  });
+  g.output(op.concat(picks, 0), 'picked');
+  const session = await ort.InferenceSession.create(serialize(g), sessionOptions('cpu', threads, true));
+  const times: number[] = [];
+  for (let i = 0; i < warmup + steps; i++) {
+    const t0 = performance.now();
+    await session.run(feeds);
+    if (i >= warmup) times.push(performance.now() - t0);
+  }
+  await session.release();
+  times.sort((a, b) => a - b);
+  return { minMs: times[0], medianMs: times[times.length >> 1], products: specs.length, flops: matmulFlops(specs) };
+}
