@@ -54,8 +54,15 @@ export interface FloorTiming {
   flops: number;
 }
 
-/** Times the products alone in a session configured as TrainingSession's CPU session. */
-export async function timeMatmulFloor(specs: MatmulSpec[], threads: number, warmup: number, steps: number, seed = 7): Promise<FloorTiming> {
+/** A session holding the products alone, configured as TrainingSession's CPU session. */
+export interface MatmulFloor {
+  products: number;
+  flops: number;
+  run(): Promise<void>;
+  release(): Promise<void>;
+}
+
+export async function createMatmulFloor(specs: MatmulSpec[], threads: number, seed = 7): Promise<MatmulFloor> {
   const g = new Graph('float32', 'matmul_floor');
   const rng = new Rng(seed);
   const feeds: Record<string, ort.Tensor> = {};
@@ -74,13 +81,26 @@ export async function timeMatmulFloor(specs: MatmulSpec[], threads: number, warm
   });
   g.output(op.concat(picks, 0), 'picked');
   const session = await ort.InferenceSession.create(serialize(g), sessionOptions('cpu', threads, true));
+  return {
+    products: specs.length,
+    flops: matmulFlops(specs),
+    run: async () => {
+      await session.run(feeds);
+    },
+    release: () => session.release(),
+  };
+}
+
+/** Times the products alone (the session is released after: see bench/step.bench.ts on overlap). */
+export async function timeMatmulFloor(specs: MatmulSpec[], threads: number, warmup: number, steps: number): Promise<FloorTiming> {
+  const floor = await createMatmulFloor(specs, threads);
   const times: number[] = [];
   for (let i = 0; i < warmup + steps; i++) {
     const t0 = performance.now();
-    await session.run(feeds);
+    await floor.run();
     if (i >= warmup) times.push(performance.now() - t0);
   }
-  await session.release();
+  await floor.release();
   times.sort((a, b) => a - b);
-  return { minMs: times[0], medianMs: times[times.length >> 1], products: specs.length, flops: matmulFlops(specs) };
+  return { minMs: times[0], medianMs: times[times.length >> 1], products: floor.products, flops: floor.flops };
 }

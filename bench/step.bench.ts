@@ -5,7 +5,7 @@
 //   npm run bench:step -- [--sizes small,medium,large] [--steps N] [--warmup W] [--batch B]
 //                         [--patch P] [--threads T] [--lr X] [--rounds R] [--quick]
 //                         [--no-peer] [--no-parity] [--profile all|largest|none] [--profile-steps K]
-//                         [--quiet-wait S] [--no-floor] [--keep] [--out results.json]
+//                         [--quiet-wait S] [--no-floor] [--adamw host|graph] [--keep] [--out results.json]
 //
 // Defaults: all three sizes, batch 64, patch 4, 2 threads, 5 warm-up + 30 timed steps, 2 rounds
 // (ORT block then torch block per round; each reported number is the best over rounds), a profile
@@ -34,14 +34,14 @@ import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 import { AdamWConfig, DEFAULT_ADAMW } from '../src/model/adamw';
 import { ModelConfig } from '../src/model/config';
-import { BuiltGraph, ImageGroup, TRAIN_STEP_STATE, buildLossAndGradient, buildTrainStep } from '../src/model/graphs';
+import { BuiltGraph, ImageGroup, TRAIN_STEP_STATE, buildGradientStep, buildLossAndGradient, buildTrainStep } from '../src/model/graphs';
 import { FlatValues, GROUPS, Group, flatLayout, initParams, parameterCount } from '../src/model/layout';
 import { modelParams } from '../src/model/siglip';
 import { Graph, Node, flopsByOp, nodeFlops, serialize } from '../src/onnx';
 import { sessionOptions } from '../src/runtime/device';
 import { TrainingSession } from '../src/runtime/training-session';
 import { Rng } from '../src/util/rng';
-import { FloorTiming, matmulsOf, timeMatmulFloor } from './matmul-floor';
+import { FloorTiming, MatmulSpec, matmulsOf, timeMatmulFloor } from './matmul-floor';
 
 // ------------------------------------------------------------------------------------------------
 // Configuration
@@ -79,6 +79,8 @@ interface Options {
   quietWaitS: number;
   /** Time the step's matrix products alone (bench/matmul-floor.ts), ORT and torch. */
   floor: boolean;
+  /** Where ORT's AdamW update runs on the CPU: 'host' (fused WebAssembly, the default) or 'graph'. */
+  adamw: 'host' | 'graph';
 }
 
 function parseArgs(argv: string[]): Options {
@@ -100,6 +102,7 @@ function parseArgs(argv: string[]): Options {
     keep: false,
     quietWaitS: 120,
     floor: true,
+    adamw: 'host',
   };
   const num = (flag: string, v: string | undefined): number => {
     const x = Number(v);
@@ -134,6 +137,12 @@ function parseArgs(argv: string[]): Options {
       case '--no-peer': o.peer = false; break;
       case '--no-parity': o.parity = false; break;
       case '--no-floor': o.floor = false; break;
+      case '--adamw': {
+        const v = next();
+        if (v !== 'host' && v !== 'graph') throw new Error(`--adamw takes host or graph, got ${v}`);
+        o.adamw = v;
+        break;
+      }
       case '--out': o.out = next(); break;
       case '--keep': o.keep = true; break;
       case '--quiet-wait': o.quietWaitS = Number(next()); break;
@@ -336,15 +345,24 @@ interface OrtResult {
   theta1: FlatValues;
   /** Share of the machine other processes used during the timed steps. */
   foreign: number;
+  /** The matrix products alone, timed right after the steps (bench/matmul-floor.ts). */
+  floor?: FloorTiming;
 }
 
-async function timeOrt(model: ModelConfig, opt: AdamWConfig, theta: FlatValues, batch: { pixels: Uint8Array; tokens: Int32Array }, o: Options): Promise<OrtResult> {
+async function timeOrt(
+  model: ModelConfig,
+  opt: AdamWConfig,
+  theta: FlatValues,
+  batch: { pixels: Uint8Array; tokens: Int32Array },
+  o: Options,
+  matmuls: MatmulSpec[] | null,
+): Promise<OrtResult> {
   const session = await TrainingSession.create({
     model,
     optimizer: opt,
     params: { decay: Float32Array.from(theta.decay), plain: Float32Array.from(theta.plain) },
     // spinning on: one session alone, as in a uniform training run (and as torch's OpenMP threads spin)
-    runtime: { device: 'cpu', threads: o.threads, spinning: true },
+    runtime: { device: 'cpu', threads: o.threads, spinning: true, hostAdamW: o.adamw === 'host' },
   });
   const b = { images: [{ patchSize: o.patch, pixels: batch.pixels }], tokens: batch.tokens };
   const t0 = now();
@@ -362,7 +380,10 @@ async function timeOrt(model: ModelConfig, opt: AdamWConfig, theta: FlatValues, 
   }
   const foreign = meter.foreign();
   await session.release();
-  return { firstStepMs, timing: summarise(times), stepLoss: first.loss, theta1, foreign };
+  // The products alone right after, in a session of their own: two live sessions with spinning
+  // threads slow each other down (measured: 2x at the small size), so they never overlap.
+  const floorTiming = matmuls ? await timeMatmulFloor(matmuls, o.threads, o.warmup, o.steps) : undefined;
+  return { firstStepMs, timing: summarise(times), stepLoss: first.loss, theta1, foreign, floor: floorTiming };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -504,6 +525,8 @@ interface ProfileResult {
   byNode: { name: string; ms: number; share: number; shape?: string; gflops?: number }[];
   embedding: { ms: number; nodes: number };
   adamw: { ms: number; nodes: number };
+  /** The update ran on the host (this profile holds only AdamW's scalars). */
+  hostAdamW: boolean;
   flopsByOp: [string, number][];
   foreign: number;
 }
@@ -518,7 +541,10 @@ async function profileTrainStep(
   warmupRuns: number,
   runs: number,
 ): Promise<ProfileResult> {
-  const built = buildTrainStep(model, opt, groups);
+  // The graph TrainingSession runs: on the CPU by default the gradient step (AdamW's update then
+  // runs on the host, outside this profile); with --adamw graph the full train step.
+  const host = o.adamw === 'host';
+  const built = host ? buildGradientStep(model, opt, groups) : buildTrainStep(model, opt, groups);
   const roles = nodeRoles(built);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jest-profile-'));
   const session = await ort.InferenceSession.create(namedModel(built, roles), {
@@ -536,6 +562,7 @@ async function profileTrainStep(
   let spare: Record<string, ort.Tensor> = {};
   for (const [input] of TRAIN_STEP_STATE) {
     const [s, g] = input.split('.') as [string, Group];
+    if (host && s !== 'theta') continue;
     cur[input] = make(g, s);
     spare[input] = make(g, 'm');
   }
@@ -548,7 +575,12 @@ async function profileTrainStep(
   for (let i = 0; i < warmupRuns + runs; i++) {
     if (i === warmupRuns) meter = new LoadMeter();
     const fetches: Record<string, ort.Tensor | null> = { loss: null, grad_norm: null };
-    for (const [input, output] of TRAIN_STEP_STATE) fetches[output] = spare[input];
+    if (host) {
+      for (const g of GROUPS) fetches[`grad.${g}`] = spare[`theta.${g}`];
+      fetches['adamw.scalars'] = null;
+    } else {
+      for (const [input, output] of TRAIN_STEP_STATE) fetches[output] = spare[input];
+    }
     const feeds = {
       ...cur,
       ...batchFeeds,
@@ -558,7 +590,7 @@ async function profileTrainStep(
     const t = now();
     await session.run(feeds, fetches);
     if (i >= warmupRuns) times.push(now() - t);
-    [cur, spare] = [spare, cur];
+    if (!host) [cur, spare] = [spare, cur];
   }
   const foreign = meter.foreign();
   session.endProfiling();
@@ -645,6 +677,7 @@ async function profileTrainStep(
     byNode,
     embedding: { ms: embMs / runs1, nodes: embNodes.size },
     adamw: { ms: adamMs / runs1, nodes: adamNodes.size },
+    hostAdamW: host,
     flopsByOp: [...opFlops.entries()],
     foreign,
   };
@@ -677,7 +710,7 @@ interface SizeResult {
   profile?: ProfileResult;
   torchProfile?: TorchProfile;
   /** The step's matrix products alone: ORT's floor, torch's, and the best ratio ORT can reach. */
-  floor?: { ort: FloorTiming; torch?: { minMs: number; medianMs: number }; ceiling?: number };
+  floor?: { ort: FloorTiming; ortStepMs: number; torch?: { minMs: number; medianMs: number }; ceiling?: number };
   /** CPU busy fraction (all cores, other processes) just before each timing block. */
   busyBefore: number[];
   /** Share of the machine's CPU time other processes took during each round's ORT / torch block. */
@@ -739,14 +772,18 @@ async function benchSize(name: string, o: Options, peerState: { missing: string 
   let peerParity: Record<string, number> | undefined;
   let torchVersion = '';
   let torchFloor: { minMs: number; medianMs: number } | undefined;
+  const ortFloors: FloorTiming[] = [];
   for (let round = 0; round < o.rounds; round++) {
     res.busyBefore.push(waitForQuiet(o.quietWaitS));
-    const r = await timeOrt(model, opt, theta, batch, o);
+    const r = await timeOrt(model, opt, theta, batch, o, o.floor ? matmuls : null);
     firstOrt ??= r;
+    if (r.floor) ortFloors.push(r.floor);
     ortRounds.push([r.timing.minMs, r.timing.medianMs]);
     res.ort.rounds.push(r.timing);
     res.foreign.ort.push(r.foreign);
-    console.log(`ORT   round ${round + 1}: min ${fmt(r.timing.minMs)} ms, median ${fmt(r.timing.medianMs)} ms per step (first step incl. graph build + session ${fmt(r.firstStepMs, 0)} ms); other processes ${fmt(100 * r.foreign, 0)}% of the CPUs`);
+    console.log(`ORT   round ${round + 1}: min ${fmt(r.timing.minMs)} ms, median ${fmt(r.timing.medianMs)} ms per step (first step incl. graph build + session ${fmt(r.firstStepMs, 0)} ms)` +
+      (r.floor ? `; its matrix products alone, right after: min ${fmt(r.floor.minMs)}, median ${fmt(r.floor.medianMs)} ms` : '') +
+      `; other processes ${fmt(100 * r.foreign, 0)}% of the CPUs`);
     if (o.peer && !peerState.missing) {
       const extra = round === 0 && o.parity ? [] : ['--no-parity'];
       if (round === o.rounds - 1 && profiled) extra.push('--profile-steps', String(o.profileSteps));
@@ -798,14 +835,15 @@ async function benchSize(name: string, o: Options, peerState: { missing: string 
     res.torch = { best, variants, version: torchVersion, rounds: torchRounds.filter((r) => r[best]).map((r) => r[best]), timing: { minMs: v.min_ms, medianMs: v.median_ms, meanMs: v.mean_ms, steps: v.steps } };
   }
 
-  if (o.floor) {
-    waitForQuiet(o.quietWaitS);
-    const ortFloor = await timeMatmulFloor(matmuls, o.threads, o.warmup, o.steps);
+  if (ortFloors.length) {
+    // The round whose step median is reported (the best) and its interleaved floor.
+    const best = res.ort.rounds.indexOf(res.ort.rounds.reduce((x, y) => (y.medianMs < x.medianMs ? y : x)));
+    const ortFloor = ortFloors[best];
     const ceiling = res.torch ? res.torch.timing.medianMs / ortFloor.medianMs : undefined;
-    res.floor = { ort: ortFloor, torch: torchFloor, ceiling };
+    res.floor = { ort: ortFloor, torch: torchFloor, ceiling, ortStepMs: res.ort.rounds[best].medianMs };
     console.log(`matrix products alone (${ortFloor.products} Gemm/MatMul, ${(ortFloor.flops / 1e9).toFixed(3)} GFLOP): ` +
-      `ORT min ${fmt(ortFloor.minMs)} / median ${fmt(ortFloor.medianMs)} ms (${fmt(ortFloor.flops / (ortFloor.medianMs * 1e6))} GFLOP/s)` +
-      (torchFloor ? `, torch min ${fmt(torchFloor.minMs)} / median ${fmt(torchFloor.medianMs)} ms (${fmt(ortFloor.flops / (torchFloor.medianMs * 1e6))} GFLOP/s)` : '') +
+      `ORT median ${fmt(ortFloor.medianMs)} ms (${fmt(ortFloor.flops / (ortFloor.medianMs * 1e6))} GFLOP/s) against its step's ${fmt(res.floor.ortStepMs)} ms in the same round` +
+      (torchFloor ? `; torch median ${fmt(torchFloor.medianMs)} ms (${fmt(ortFloor.flops / (torchFloor.medianMs * 1e6))} GFLOP/s)` : '') +
       (ceiling ? `; the best ratio ORT can reach here (torch step / ORT products alone): ${ceiling.toFixed(2)}x` : ''));
   }
 
@@ -869,7 +907,7 @@ function printProfile(r: SizeResult): void {
     `model_run ${fmt(p.runMs)} ms, sum of kernels ${fmt(p.kernelMs)} ms (${fmt(100 * p.kernelMs / p.runMs, 0)}% of model_run); ` +
     `other processes ${fmt(100 * p.foreign, 0)}% of the CPUs`);
   console.log(`  by role: ${p.byRole.map((x) => `${x.role} ${fmt(x.ms)} ms (${fmt(100 * x.share, 0)}%)`).join(', ')}`);
-  console.log(`  AdamW: ${fmt(p.adamw.ms)} ms in ${p.adamw.nodes} nodes; embedding gradient (zero V×D table + ScatterND): ${fmt(p.embedding.ms)} ms in ${p.embedding.nodes} nodes`);
+  console.log(`  AdamW${p.hostAdamW ? ' (its scalars only: the update runs on the host, after the run)' : ''}: ${fmt(p.adamw.ms)} ms in ${p.adamw.nodes} nodes; embedding gradient (zero V×D table + ScatterND): ${fmt(p.embedding.ms)} ms in ${p.embedding.nodes} nodes`);
   console.log(table(['op', 'ms/step', 'share', 'nodes', 'GFLOP/s'],
     p.byOp.slice(0, 14).map((x) => [x.op, fmt(x.ms, 2), `${fmt(100 * x.share, 1)}%`, String(x.count), fmt(x.gflops, 1)])));
   console.log(table(['node (role/op/output)', 'output shape', 'ms/step', 'share', 'GFLOP/s'],
@@ -917,8 +955,8 @@ async function main(): Promise<void> {
       ['size', 'products', 'GFLOP', 'ORT step', 'ORT products alone', 'ORT rest of the step', 'torch step', 'torch products alone', 'best reachable torch/ORT'],
       results.filter((r) => r.floor).map((r) => {
         const f = r.floor!;
-        return [r.size, String(f.ort.products), (f.ort.flops / 1e9).toFixed(3), fmt(r.ort.timing.medianMs), fmt(f.ort.medianMs),
-          fmt(r.ort.timing.medianMs - f.ort.medianMs), fmt(r.torch?.timing.medianMs), fmt(f.torch?.medianMs), f.ceiling ? `${f.ceiling.toFixed(2)}x` : '-'];
+        return [r.size, String(f.ort.products), (f.ort.flops / 1e9).toFixed(3), fmt(f.ortStepMs), fmt(f.ort.medianMs),
+          fmt(f.ortStepMs - f.ort.medianMs), fmt(r.torch?.timing.medianMs), fmt(f.torch?.medianMs), f.ceiling ? `${f.ceiling.toFixed(2)}x` : '-'];
       }),
     ));
     console.log('(best reachable: torch\'s step over ORT\'s products alone, i.e. the ratio if everything else in ORT\'s step cost nothing)');

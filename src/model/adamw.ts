@@ -1,4 +1,6 @@
-// AdamW inside the train-step graph, over the two flat parameter groups.
+// AdamW over the two flat parameter groups: its scalars always in the graph; the elementwise update
+// in the graph on GPUs (state stays on the device) and in runtime/adamw.wat on the CPU (one fused
+// pass, no state outputs to copy), with the same float32 operations in the same order.
 //
 // torch.optim.AdamW semantics (decoupled weight decay, bias correction), rearranged so that every
 // scalar factor is folded into one multiply and the big vectors are touched as few times as
@@ -31,13 +33,24 @@ export interface AdamWState {
   v: Record<Group, Value>;
 }
 
-export function adamw(
-  state: AdamWState,
-  grad: Record<Group, Value>,
-  lr: Value,
-  step: Value,
-  cfg: AdamWConfig,
-): { next: AdamWState; gradNorm: Value } {
+/**
+ * AdamW's per-step scalars, from the gradient (global norm for clipping), lr and the 1-based step.
+ * The in-graph update below and the CPU's host kernel (runtime/adamw.wat) both use exactly these.
+ */
+export interface AdamWScalars {
+  gradNorm: Value;
+  /** (1 − β1)·s and (1 − β2)·s², s the clipping factor. */
+  c1: Value;
+  c2: Value;
+  /** lr·√bc2 / bc1 */
+  stepSize: Value;
+  /** ε·√bc2 */
+  epsHat: Value;
+  /** 1 − lr·λ, the decay group's shrink factor. */
+  keep: Value;
+}
+
+export function adamwScalars(grad: Record<Group, Value>, lr: Value, step: Value, cfg: AdamWConfig): AdamWScalars {
   const sumSq = op.add(op.reduceSumSquare(grad.decay, [0]), op.reduceSumSquare(grad.plain, [0]));
   const gradNorm = op.sqrt(sumSq);
   const scale = cfg.clipNorm > 0 ? op.min(op.div(cfg.clipNorm, op.add(gradNorm, 1e-6)), 1) : null;
@@ -48,7 +61,18 @@ export function adamw(
   const stepSize = op.div(op.mul(lr, sqrtBc2), bc1);
   const epsHat = op.mul(sqrtBc2, cfg.eps);
   const keep = op.sub(1, op.mul(lr, cfg.weightDecay));
+  return { gradNorm, c1, c2, stepSize, epsHat, keep };
+}
 
+/** The update as graph nodes (the GPU path: state stays on the device). */
+export function adamw(
+  state: AdamWState,
+  grad: Record<Group, Value>,
+  lr: Value,
+  step: Value,
+  cfg: AdamWConfig,
+): { next: AdamWState; gradNorm: Value } {
+  const { gradNorm, c1, c2, stepSize, epsHat, keep } = adamwScalars(grad, lr, step, cfg);
   const next: AdamWState = { theta: { ...state.theta }, m: { ...state.m }, v: { ...state.v } };
   for (const group of GROUPS) {
     const g = grad[group];

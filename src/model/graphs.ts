@@ -3,7 +3,7 @@
 // precomputed embeddings (cached reference). Input and output names are part of the runtime's
 // contract and are listed in TRAIN_STEP_STATE.
 import { FloatType, Graph, Value, gradients, graphFlops, op } from '../onnx';
-import { AdamWConfig, adamw } from './adamw';
+import { AdamWConfig, adamw, adamwScalars } from './adamw';
 import { ModelConfig } from './config';
 import { FlatLayout, GROUPS, Group, bindFlat, flatInputs, flatLayout } from './layout';
 import { pairLosses, sigmoidLoss } from './loss';
@@ -25,6 +25,9 @@ export interface BuiltGraph {
 
 /** Graph builders take `maxFanout` (see bindFlat): 15 for WebGPU, unbounded elsewhere. */
 export const WEBGPU_MAX_FANOUT = 15;
+
+/** AdamW's scalars as the gradient step outputs them (`adamw.scalars`), in this order. */
+export const ADAMW_SCALARS = ['c1', 'c2', 'stepSize', 'epsHat', 'keep'] as const;
 
 /** State carried from one train step to the next: [input name, output name]. */
 export const TRAIN_STEP_STATE: [string, string][] = GROUPS.flatMap((g) =>
@@ -83,6 +86,37 @@ export function buildTrainStep(
   }
   g.output(op.identity(loss), 'loss');
   g.output(gradNorm, 'grad_norm');
+  return { graph: g, layout, flops: graphFlops(g) };
+}
+
+/**
+ * The CPU's train step: forward, backward and AdamW's scalars; the elementwise update runs on the
+ * host (runtime/host-adamw.ts), so no parameter-sized state crosses the binding as an output.
+ *   (θ per group; lr; step t ≥ 1; images.k uint8; tokens int32)
+ *     -> (grad.<group>; adamw.scalars [c1, c2, stepSize, epsHat, keep]; loss; grad_norm)
+ */
+export function buildGradientStep(
+  model: ModelConfig,
+  opt: AdamWConfig,
+  groups: ImageGroup[],
+  float: FloatType = 'float32',
+  maxFanout = Infinity,
+): BuiltGraph {
+  const g = new Graph(float, 'gradient_step');
+  const layout = flatLayout(modelParams(model));
+  const theta = flatInputs(g, layout, 'theta');
+  const lr = g.input('lr', []);
+  const step = g.input('step', []);
+  const P = bindFlat(layout, theta, maxFanout);
+  const { zImg, zTxt } = embedBatch(g, P, model, groups);
+  const loss = sigmoidLoss(pairLosses(zImg, zTxt, P('t_prime'), P('bias')));
+  const [gDecay, gPlain] = gradients(loss, [theta.decay, theta.plain]);
+  const s = g.scope('adamw', () => adamwScalars({ decay: gDecay, plain: gPlain }, lr, step, opt));
+  g.output(gDecay, 'grad.decay');
+  g.output(gPlain, 'grad.plain');
+  g.output(op.concat(ADAMW_SCALARS.map((k) => op.reshape(s[k], [1])), 0), 'adamw.scalars');
+  g.output(op.identity(loss), 'loss');
+  g.output(s.gradNorm, 'grad_norm');
   return { graph: g, layout, flops: graphFlops(g) };
 }
 

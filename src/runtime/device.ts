@@ -21,6 +21,12 @@ export interface RuntimeOptions {
    * (learner scoring, train step) whose spinning threads then steal each other's cores.
    */
   spinning?: boolean;
+  /**
+   * CPU only: run AdamW's elementwise update on the host (one fused WebAssembly pass over the flat
+   * vectors, runtime/host-adamw.ts) instead of in the graph. Default true; the result is
+   * bit-identical either way, the host path avoids copying θ', m', v' out of onnxruntime.
+   */
+  hostAdamW?: boolean;
 }
 
 export const DEFAULT_RUNTIME: RuntimeOptions = { device: 'cpu', threads: 0 };

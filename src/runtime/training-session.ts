@@ -1,8 +1,9 @@
 // The engine's training session. Its public names follow onnxruntime's own on-device training API
 // (runTrainStep, runEvalStep, getContiguousParameters, loadParametersBuffer, release) so that
 // people who know ORT feel at home. Where we differ:
-//  - the optimizer step is FUSED into the train step: one run = forward + backward + AdamW, so
-//    there is no separate runOptimizerStep / lazyResetGrad;
+//  - the optimizer step is FUSED into the train step: one runTrainStep = forward + backward +
+//    AdamW, so there is no separate runOptimizerStep / lazyResetGrad (on GPUs AdamW is graph nodes;
+//    on the CPU the graph stops at the gradient and host-adamw.ts updates in one WebAssembly pass);
 //  - gradient accumulation would need its own graph (not built: batches here fit in one step);
 //  - parameters are two flat vectors (decayed matrices, and the rest), see model/layout.ts;
 //  - runEvalStep returns the per-pair loss matrix and embeddings (what JEST scoring needs).
@@ -14,6 +15,7 @@ import {
   ImageGroup,
   TRAIN_STEP_STATE,
   WEBGPU_MAX_FANOUT,
+  buildGradientStep,
   buildImageEmbedder,
   buildScoring,
   buildTextEmbedder,
@@ -22,6 +24,7 @@ import {
 import { FlatLayout, FlatValues, flatLayout, initParams } from '../model/layout';
 import { modelParams } from '../model/siglip';
 import { DEFAULT_RUNTIME, ResolvedDevice, RuntimeOptions, resolveDevice } from './device';
+import { HostAdamW, hostAdamWFits } from './host-adamw';
 import { SessionCache } from './session-cache';
 import { CpuPingPong, DeviceResident, StateStore, StateValues } from './state';
 
@@ -81,6 +84,8 @@ export class TrainingSession {
     readonly deviceNote: string,
     private readonly cache: SessionCache,
     private state: StateStore,
+    /** CPU: the graph stops at the gradient and HostAdamW applies the update (see host-adamw.ts). */
+    private readonly hostUpdate: boolean,
   ) {}
 
   static async create(opts: TrainingSessionOptions): Promise<TrainingSession> {
@@ -93,11 +98,14 @@ export class TrainingSession {
     const initial = toStateValues(params, zeros(), zeros());
     const cache = new SessionCache(device, runtime.threads, runtime.spinning ?? false);
     let session: TrainingSession;
-    const store: StateStore =
-      device === 'cpu'
+    // Past wasm32's 4 GiB (~268M parameters) the CPU keeps the update in the graph.
+    const hostUpdate = device === 'cpu' && runtime.hostAdamW !== false && hostAdamWFits(layout.size);
+    const store: StateStore = hostUpdate
+      ? new HostAdamW(layout.size, initial, opts.optimizer.beta1, opts.optimizer.beta2)
+      : device === 'cpu'
         ? new CpuPingPong(TRAIN_STEP_STATE, initial)
         : new DeviceResident(TRAIN_STEP_STATE, initial, (t) => session.readBack(t));
-    session = new TrainingSession(opts.model, opts.optimizer, layout, device, note, cache, store);
+    session = new TrainingSession(opts.model, opts.optimizer, layout, device, note, cache, store, hostUpdate);
     return session;
   }
 
@@ -123,9 +131,10 @@ export class TrainingSession {
   /** One step of forward + backward + AdamW at learning rate `lr`. */
   async runTrainStep(batch: TrainBatch, lr: number): Promise<StepResult> {
     const groups = this.groupsOf(batch);
-    const key = `train|${JSON.stringify(this.model)}|${JSON.stringify(this.optimizer)}|${groupKey(groups)}`;
+    const build = this.hostUpdate ? buildGradientStep : buildTrainStep;
+    const key = `${this.hostUpdate ? 'gradient' : 'train'}|${JSON.stringify(this.model)}|${JSON.stringify(this.optimizer)}|${groupKey(groups)}`;
     const outputLocations = this.device === 'cpu' ? {} : deviceOutputs();
-    const session = await this.cache.get(key, () => serialize(buildTrainStep(this.model, this.optimizer, groups, 'float32', this.maxFanout).graph), outputLocations);
+    const session = await this.cache.get(key, () => serialize(build(this.model, this.optimizer, groups, 'float32', this.maxFanout).graph), outputLocations);
     const feeds: Record<string, ort.Tensor> = { ...this.state.feeds(), ...this.batchFeeds(batch, groups) };
     feeds.lr = scalar(lr);
     feeds.step = scalar(this.step + 1);
