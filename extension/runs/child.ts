@@ -78,3 +78,23 @@ export function pidAlive(pid: number | undefined): boolean {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/**
+ * Stop a run this window only knows by pid (started before a reload, or from a terminal): SIGTERM
+ * (the engine finishes its step and writes a checkpoint), then SIGKILL if it is still alive after
+ * `graceMs`, and only if `stillOurs()` says the pid still belongs to that run (pids are reused).
+ */
+export function stopPid(pid: number, graceMs: number, stillOurs: () => boolean, onKill: () => void): NodeJS.Timeout {
+  process.kill(pid, 'SIGTERM');
+  const timer = setTimeout(() => {
+    if (!pidAlive(pid) || !stillOurs()) return;
+    onKill();
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // it exited between the probe and the kill
+    }
+  }, graceMs);
+  timer.unref();
+  return timer;
+}

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunEvent } from '../../src/runs/events';
 import { RUN_FILES, newRunDir } from '../../src/runs/folder';
-import { forkCli, pidAlive } from './child';
+import { forkCli, pidAlive, stopPid } from './child';
 import type { RunStore } from './store';
 
 /** How long a stopping run may take to finish its step and write its checkpoint before SIGKILL. */
@@ -36,6 +36,8 @@ export interface RunEndInfo {
 export class RunManager implements vscode.Disposable {
   private readonly owned = new Map<string, OwnedRun>();
   private readonly outputs = new Map<string, vscode.OutputChannel>();
+  /** Runs known only by pid that were asked to stop: their SIGKILL timers. */
+  private readonly pidStops = new Map<string, NodeJS.Timeout>();
   private readonly ended = new vscode.EventEmitter<RunEndInfo>();
   readonly onDidEndRun = this.ended.event;
 
@@ -138,7 +140,13 @@ export class RunManager implements vscode.Disposable {
     // a run this window did not start (a terminal, or before a reload): signal its pid
     const pid = readPid(dir);
     if (pid && pidAlive(pid)) {
-      process.kill(pid, 'SIGTERM');
+      if (this.pidStops.has(dir)) return true;
+      this.output(dir).appendLine(`stop requested (pid ${pid}): finishing the current step and writing a checkpoint`);
+      const timer = stopPid(pid, STOP_GRACE_MS, () => readPid(dir) === pid, () =>
+        this.output(dir).appendLine(`still running ${STOP_GRACE_MS / 1000} s after the stop request: killing it (resume starts from the last checkpoint)`),
+      );
+      this.pidStops.set(dir, timer);
+      setTimeout(() => this.pidStops.delete(dir), STOP_GRACE_MS + 1000).unref();
       return true;
     }
     return false;
@@ -190,6 +198,7 @@ export class RunManager implements vscode.Disposable {
       if (run.child.connected) run.child.disconnect();
       run.child.unref();
     }
+    for (const t of this.pidStops.values()) clearTimeout(t);
     for (const ch of this.outputs.values()) ch.dispose();
     this.ended.dispose();
   }

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { forkCli, isRunEventMessage, pidAlive } from '../../extension/runs/child';
+import { forkCli, isRunEventMessage, pidAlive, stopPid } from '../../extension/runs/child';
 
 test('isRunEventMessage accepts only { kind: "run-event", event: { type } }', () => {
   assert.equal(isRunEventMessage({ kind: 'run-event', event: { type: 'step' } }), true);
@@ -41,4 +41,34 @@ test('pidAlive: this process yes, a pid that cannot exist no', () => {
   assert.equal(pidAlive(process.pid), true);
   assert.equal(pidAlive(undefined), false);
   assert.equal(pidAlive(2 ** 22 + 12345), false);
+});
+
+test('stopPid: SIGTERM first, SIGKILL after the grace period for a process that ignores it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jest-stop-'));
+  const script = path.join(dir, 'stubborn.js');
+  // ignores SIGTERM (an engine stuck in a long step), says so when it gets one
+  fs.writeFileSync(script, `process.on('SIGTERM', () => process.stderr.write('term\\n')); process.stderr.write('ready\\n'); setInterval(() => {}, 1000);`);
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  await new Promise<void>((resolve) => child.stderr!.on('data', (d: Buffer) => ((err += d.toString()), err.includes('ready') && resolve())));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  let killed = false;
+  stopPid(child.pid!, 300, () => true, () => (killed = true));
+  assert.equal(await exited, 'SIGKILL');
+  assert.ok(killed, 'onKill was told');
+  assert.match(err, /term/, 'SIGTERM came first');
+  assert.equal(pidAlive(child.pid), false);
+});
+
+test('stopPid leaves a pid alone once it no longer belongs to the run', async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['-e', `process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)`], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 200));
+  let killed = false;
+  stopPid(child.pid!, 200, () => false, () => (killed = true));
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(killed, false);
+  assert.equal(pidAlive(child.pid), true);
+  child.kill('SIGKILL');
 });
