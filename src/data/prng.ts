@@ -1,6 +1,9 @@
 // A seeded generator we own, so shuffles and synthetic data are identical on every machine and
-// Node version (Math.random cannot be seeded). xoshiro128** (Blackman & Vigna) for the stream,
-// splitmix32 to expand a seed into its 128-bit state: the authors' recommended pairing.
+// Node version (Math.random cannot be seeded). xoshiro128** (Blackman & Vigna; the one
+// implementation is util/rng.ts) for the stream, splitmix32 to expand a seed into its 128-bit
+// state: the authors' recommended pairing.
+
+import { Rng as CoreRng } from '../util/rng';
 
 /** splitmix32 step: a strong 32-bit mixer, also used to derive sub-seeds. */
 export function splitmix32(x: number): number {
@@ -22,31 +25,22 @@ export function mixSeeds(...parts: number[]): number {
 }
 
 export class Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  /** The generator itself is util/rng's (one xoshiro128** in the codebase); this class keeps the
+   * data layer's seeding and draws, which prepared caches and benchmarks are reproducible by. */
+  private readonly core: CoreRng;
 
   constructor(seed: number) {
     let x = mixSeeds(seed);
-    this.s0 = x = splitmix32(x);
-    this.s1 = x = splitmix32(x);
-    this.s2 = x = splitmix32(x);
-    this.s3 = splitmix32(x);
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // all-zero is a fixed point
+    const s0 = (x = splitmix32(x));
+    const s1 = (x = splitmix32(x));
+    const s2 = (x = splitmix32(x));
+    const s3 = splitmix32(x);
+    this.core = new CoreRng((s0 | s1 | s2 | s3) === 0 ? [1, 0, 0, 0] : [s0, s1, s2, s3]); // all-zero is a fixed point
   }
 
   /** Uniform 32-bit unsigned integer. */
   nextU32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return result;
+    return this.core.nextU32();
   }
 
   /** Uniform in [0, 1) with 32 bits of resolution. */
@@ -84,10 +78,6 @@ export class Rng {
     }
     return items;
   }
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }
 
 /**
