@@ -83,14 +83,19 @@ export function pidAlive(pid: number | undefined): boolean {
  * Stop a run this window only knows by pid (started before a reload, or from a terminal): SIGTERM
  * (the engine finishes its step and writes a checkpoint), then SIGKILL if it is still alive after
  * `graceMs`, and only if `stillOurs()` says the pid still belongs to that run (pids are reused).
+ * Returns null when the process was already gone.
  */
-export function stopPid(pid: number, graceMs: number, stillOurs: () => boolean, onKill: () => void): NodeJS.Timeout {
-  process.kill(pid, 'SIGTERM');
+export function stopPid(pid: number, graceMs: number, stillOurs: () => boolean, onKill: () => void): NodeJS.Timeout | null {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return null; // it exited after the caller looked, or is not ours to signal
+  }
   const timer = setTimeout(() => {
     if (!pidAlive(pid) || !stillOurs()) return;
-    onKill();
     try {
       process.kill(pid, 'SIGKILL');
+      onKill();
     } catch {
       // it exited between the probe and the kill
     }

@@ -143,8 +143,9 @@ export class RunManager implements vscode.Disposable {
       if (this.pidStops.has(dir)) return true;
       this.output(dir).appendLine(`stop requested (pid ${pid}): finishing the current step and writing a checkpoint`);
       const timer = stopPid(pid, STOP_GRACE_MS, () => readPid(dir) === pid, () =>
-        this.output(dir).appendLine(`still running ${STOP_GRACE_MS / 1000} s after the stop request: killing it (resume starts from the last checkpoint)`),
+        this.output(dir).appendLine(`still running ${STOP_GRACE_MS / 1000} s after the stop request: killed it (resume starts from the last checkpoint)`),
       );
+      if (!timer) return false;
       this.pidStops.set(dir, timer);
       setTimeout(() => this.pidStops.delete(dir), STOP_GRACE_MS + 1000).unref();
       return true;

@@ -49,13 +49,21 @@ function align4(n: number): number {
   return Math.ceil(n / 4) * 4;
 }
 
+/** A NaN payload no float arithmetic produces, written where the gradient will land (see commit). */
+const SENTINEL = 0x7fc0_5a5a;
+
+interface Live {
+  views: Record<Group, GroupViews>;
+  /** The same gradient buffers as raw bits, for the sentinel. */
+  gradBits: Record<Group, Uint32Array>;
+  thetaTensors: Record<string, ort.Tensor>;
+  gradTensors: Record<string, ort.Tensor>;
+  kernel: AdamWExports;
+}
+
 export class HostAdamW implements StateStore {
-  private readonly views: Record<Group, GroupViews>;
-  private readonly thetaTensors: Record<string, ort.Tensor>;
-  private readonly gradTensors: Record<string, ort.Tensor>;
-  private readonly kernel: AdamWExports;
-  /** Whether onnxruntime wrote the gradient into our fetch buffers (known after the first step). */
-  private gradientsLandInPlace: boolean | null = null;
+  private live: Live | null;
+  private copies = 0;
 
   /** `beta1`, `beta2`: the optimizer's; the per-step scalars come from the graph. */
   constructor(
@@ -67,7 +75,7 @@ export class HostAdamW implements StateStore {
     const bytes = hostAdamWBytes(sizes);
     if (!hostAdamWFits(sizes)) throw new Error(`host AdamW: ${bytes} bytes of state exceed WebAssembly's 4 GiB`);
     const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
-    this.kernel = new WebAssembly.Instance(adamwModule(), { env: { memory } }).exports as unknown as AdamWExports;
+    const kernel = new WebAssembly.Instance(adamwModule(), { env: { memory } }).exports as unknown as AdamWExports;
     // The memory never grows after this point, so these views stay attached.
     let offset = 0;
     const take = (n: number): Float32Array => {
@@ -75,40 +83,60 @@ export class HostAdamW implements StateStore {
       offset += align4(n) * 4;
       return a;
     };
-    this.views = {} as Record<Group, GroupViews>;
-    for (const g of GROUPS) this.views[g] = { theta: take(sizes[g]), m: take(sizes[g]), v: take(sizes[g]), grad: take(sizes[g]) };
-    // A NaN payload no float arithmetic produces: the first commit tells a written buffer from an untouched one.
-    for (const g of GROUPS) new Uint32Array(memory.buffer, this.views[g].grad.byteOffset, sizes[g]).fill(0x7fc0_5a5a);
-    this.thetaTensors = {};
-    this.gradTensors = {};
+    const views = {} as Record<Group, GroupViews>;
+    const gradBits = {} as Record<Group, Uint32Array>;
+    const thetaTensors: Record<string, ort.Tensor> = {};
+    const gradTensors: Record<string, ort.Tensor> = {};
     for (const g of GROUPS) {
-      this.thetaTensors[`theta.${g}`] = new ort.Tensor('float32', this.views[g].theta, [sizes[g]]);
-      this.gradTensors[`grad.${g}`] = new ort.Tensor('float32', this.views[g].grad, [sizes[g]]);
+      const v = (views[g] = { theta: take(sizes[g]), m: take(sizes[g]), v: take(sizes[g]), grad: take(sizes[g]) });
+      gradBits[g] = new Uint32Array(memory.buffer, v.grad.byteOffset, sizes[g]);
+      thetaTensors[`theta.${g}`] = new ort.Tensor('float32', v.theta, [sizes[g]]);
+      gradTensors[`grad.${g}`] = new ort.Tensor('float32', v.grad, [sizes[g]]);
     }
+    this.live = { views, gradBits, thetaTensors, gradTensors, kernel };
     this.write(initial);
   }
 
+  /** Steps whose gradient onnxruntime did not write into our buffer, so that it was copied (0 with onnxruntime-node 1.30). */
+  get gradientCopies(): number {
+    return this.copies;
+  }
+
+  private get state(): Live {
+    if (!this.live) throw new Error('host AdamW state used after the training session was released');
+    return this.live;
+  }
+
   feeds(): Record<string, ort.Tensor> {
-    return this.thetaTensors;
+    return this.state.thetaTensors;
   }
 
   fetches(): Record<string, ort.Tensor | null> {
-    return { ...this.gradTensors, 'adamw.scalars': null };
+    // onnxruntime writes a fetch into the buffer we pass (and returns a copy of it). A sentinel in
+    // each buffer's last element tells, after the run, whether it did: one element per step.
+    for (const g of GROUPS) {
+      const bits = this.state.gradBits[g];
+      if (bits.length) bits[bits.length - 1] = SENTINEL;
+    }
+    return { ...this.state.gradTensors, 'adamw.scalars': null };
   }
 
   commit(results: ort.InferenceSession.ReturnType): void {
-    if (this.gradientsLandInPlace === null) {
-      // onnxruntime writes a fetch into the buffer we passed (and returns a copy of it). Check it
-      // once, fully, against buffers that held a sentinel before the run; copy from then on if a
-      // binding ever stops doing so.
-      this.gradientsLandInPlace = GROUPS.every((g) => sameBits(results[`grad.${g}`].data as Float32Array, this.views[g].grad));
+    const { views, gradBits, kernel } = this.state;
+    let copied = false;
+    for (const g of GROUPS) {
+      const bits = gradBits[g];
+      if (bits.length && bits[bits.length - 1] === SENTINEL) {
+        views[g].grad.set(results[`grad.${g}`].data as Float32Array);
+        copied = true;
+      }
     }
-    if (!this.gradientsLandInPlace) for (const g of GROUPS) this.views[g].grad.set(results[`grad.${g}`].data as Float32Array);
+    if (copied) this.copies++;
     const s = results['adamw.scalars'].data as Float32Array;
     const at = (k: (typeof ADAMW_SCALARS)[number]) => s[ADAMW_SCALARS.indexOf(k)];
     for (const g of GROUPS) {
-      const v = this.views[g];
-      this.kernel.adamw(
+      const v = views[g];
+      kernel.adamw(
         v.theta.byteOffset,
         v.m.byteOffset,
         v.v.byteOffset,
@@ -127,36 +155,31 @@ export class HostAdamW implements StateStore {
   }
 
   async read(): Promise<StateValues> {
+    const { views } = this.state;
     const out: StateValues = {};
     for (const g of GROUPS) {
-      out[`theta.${g}`] = Float32Array.from(this.views[g].theta);
-      out[`m.${g}`] = Float32Array.from(this.views[g].m);
-      out[`v.${g}`] = Float32Array.from(this.views[g].v);
+      out[`theta.${g}`] = Float32Array.from(views[g].theta);
+      out[`m.${g}`] = Float32Array.from(views[g].m);
+      out[`v.${g}`] = Float32Array.from(views[g].v);
     }
     return out;
   }
 
   write(values: StateValues): void {
+    const { views } = this.state;
     for (const g of GROUPS) {
       for (const s of ['theta', 'm', 'v'] as const) {
         const name = `${s}.${g}`;
         const src = values[name];
-        const dst = this.views[g][s];
+        const dst = views[g][s];
         if (!src || src.length !== dst.length) throw new Error(`state ${name}: expected ${dst.length} values, got ${src?.length ?? 'none'}`);
         dst.set(src);
       }
     }
   }
 
+  /** Drops the memory (up to 4 GiB): nothing may use the store afterwards. */
   dispose(): void {
-    // The memory goes with the object; nothing is held outside it.
+    this.live = null;
   }
-}
-
-function sameBits(a: Float32Array, b: Float32Array): boolean {
-  if (a.length !== b.length) return false;
-  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
 }

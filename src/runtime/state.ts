@@ -1,8 +1,9 @@
 // Where the train step's carried state (θ, m, v per group) lives between steps.
 //
-// CPU: two pre-allocated sets of buffers, ping-ponged. ORT writes each step's outputs straight
-// into the spare set (passed as fetches), so no output is copied and no buffer is allocated
-// per step; then the sets swap roles.
+// CPU with AdamW in the graph (models past the host update's 4 GiB, or runtime.hostAdamW false):
+// two pre-allocated sets of buffers, ping-ponged. ORT writes each step's outputs into the spare set
+// (passed as fetches), then the sets swap roles; onnxruntime-node 1.30 still copies each output
+// into a fresh buffer for run()'s return value, which is why the CPU normally uses host-adamw.ts.
 // GPU (WebGPU): outputs stay on the device ('gpu-buffer') and are fed back as the next step's
 // inputs; the host sees them only when asked, through a read-back session (calling getData() on a
 // device tensor aborts the process in onnxruntime-node 1.30, so we never do).

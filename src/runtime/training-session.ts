@@ -98,14 +98,26 @@ export class TrainingSession {
     const initial = toStateValues(params, zeros(), zeros());
     const cache = new SessionCache(device, runtime.threads, runtime.spinning ?? false);
     let session: TrainingSession;
-    // Past wasm32's 4 GiB (~268M parameters) the CPU keeps the update in the graph.
-    const hostUpdate = device === 'cpu' && runtime.hostAdamW !== false && hostAdamWFits(layout.size);
-    const store: StateStore = hostUpdate
-      ? new HostAdamW(layout.size, initial, opts.optimizer.beta1, opts.optimizer.beta2)
-      : device === 'cpu'
+    let store: StateStore | null = null;
+    let deviceNote = note;
+    if (device === 'cpu' && runtime.hostAdamW !== false) {
+      if (!hostAdamWFits(layout.size)) {
+        deviceNote += '; AdamW runs in the graph: the model is past WebAssembly\'s 4 GiB for the host update (~268M parameters)';
+      } else {
+        try {
+          store = new HostAdamW(layout.size, initial, opts.optimizer.beta1, opts.optimizer.beta2);
+        } catch (e) {
+          // e.g. a memory limit refusing one large WebAssembly memory: the graph path does the same math
+          deviceNote += `; AdamW runs in the graph: the host update could not start (${(e as Error).message})`;
+        }
+      }
+    }
+    const hostUpdate = store !== null;
+    store ??=
+      device === 'cpu'
         ? new CpuPingPong(TRAIN_STEP_STATE, initial)
         : new DeviceResident(TRAIN_STEP_STATE, initial, (t) => session.readBack(t));
-    session = new TrainingSession(opts.model, opts.optimizer, layout, device, note, cache, store, hostUpdate);
+    session = new TrainingSession(opts.model, opts.optimizer, layout, device, deviceNote, cache, store, hostUpdate);
     return session;
   }
 
@@ -116,6 +128,14 @@ export class TrainingSession {
 
   private get maxFanout(): number {
     return this.device === 'webgpu' ? WEBGPU_MAX_FANOUT : Infinity;
+  }
+
+  /**
+   * Where AdamW's elementwise update runs: 'host' (the CPU's WebAssembly pass) or 'graph'; on the
+   * host, also the steps whose gradient onnxruntime did not write in place, so it was copied.
+   */
+  get optimizerPlacement(): { placement: 'host' | 'graph'; gradientCopies: number } {
+    return { placement: this.hostUpdate ? 'host' : 'graph', gradientCopies: this.state instanceof HostAdamW ? this.state.gradientCopies : 0 };
   }
 
   /** Where the carried state lives now ('cpu' or 'gpu-buffer'): device residency is observable. */

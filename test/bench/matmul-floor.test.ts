@@ -8,10 +8,11 @@ import { ModelConfig } from '../../src/model/config';
 import { buildTrainStep } from '../../src/model/graphs';
 import { nodeFlops } from '../../src/onnx';
 
-const tiny: ModelConfig = { imageSize: 8, patchSizes: [4], width: 16, depth: 1, heads: 2, mlpRatio: 2, embedDim: 8, vocabSize: 20, seqLen: 4 };
+const tiny: ModelConfig = { imageSize: 8, patchSizes: [2, 4], width: 16, depth: 1, heads: 2, mlpRatio: 2, embedDim: 8, vocabSize: 20, seqLen: 4 };
 
 test('the floor lists every Gemm and MatMul of the train step, with their FLOPs', () => {
-  const { graph } = buildTrainStep(tiny, DEFAULT_ADAMW, [{ patchSize: 4, count: 6 }]);
+  // a Flexi mix: the patch-4 group resizes the stored patch-2 kernel (a 2-D x batched MatMul)
+  const { graph } = buildTrainStep(tiny, DEFAULT_ADAMW, [{ patchSize: 2, count: 4 }, { patchSize: 4, count: 2 }]);
   const live = graph.liveNodes().filter((n) => n.op === 'Gemm' || n.op === 'MatMul');
   const specs = matmulsOf(graph);
   assert.equal(specs.length, live.length);

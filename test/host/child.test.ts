@@ -43,32 +43,46 @@ test('pidAlive: this process yes, a pid that cannot exist no', () => {
   assert.equal(pidAlive(2 ** 22 + 12345), false);
 });
 
-test('stopPid: SIGTERM first, SIGKILL after the grace period for a process that ignores it', async () => {
+/** A node process that ignores SIGTERM (an engine stuck in a long step) and says so when it gets one. */
+async function stubborn(): Promise<{ child: import('node:child_process').ChildProcess; stderr: () => string; closed: Promise<NodeJS.Signals | null>; dir: string }> {
+  const { spawn } = await import('node:child_process');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jest-stop-'));
   const script = path.join(dir, 'stubborn.js');
-  // ignores SIGTERM (an engine stuck in a long step), says so when it gets one
   fs.writeFileSync(script, `process.on('SIGTERM', () => process.stderr.write('term\\n')); process.stderr.write('ready\\n'); setInterval(() => {}, 1000);`);
-  const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [script], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
+  const closed = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
   await new Promise<void>((resolve) => child.stderr!.on('data', (d: Buffer) => ((err += d.toString()), err.includes('ready') && resolve())));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  let killed = false;
-  stopPid(child.pid!, 300, () => true, () => (killed = true));
-  assert.equal(await exited, 'SIGKILL');
-  assert.ok(killed, 'onKill was told');
-  assert.match(err, /term/, 'SIGTERM came first');
-  assert.equal(pidAlive(child.pid), false);
+  return { child, stderr: () => err, closed, dir };
+}
+
+test('stopPid: SIGTERM first, SIGKILL after the grace period for a process that ignores it', async () => {
+  const s = await stubborn();
+  try {
+    let killed = false;
+    assert.ok(stopPid(s.child.pid!, 300, () => true, () => (killed = true)));
+    assert.equal(await s.closed, 'SIGKILL');
+    assert.ok(killed, 'onKill was told');
+    assert.match(s.stderr(), /term/, 'SIGTERM came first');
+    assert.equal(pidAlive(s.child.pid), false);
+  } finally {
+    s.child.kill('SIGKILL');
+    fs.rmSync(s.dir, { recursive: true, force: true });
+  }
 });
 
-test('stopPid leaves a pid alone once it no longer belongs to the run', async () => {
-  const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, ['-e', `process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)`], { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 200));
-  let killed = false;
-  stopPid(child.pid!, 200, () => false, () => (killed = true));
-  await new Promise((r) => setTimeout(r, 500));
-  assert.equal(killed, false);
-  assert.equal(pidAlive(child.pid), true);
-  child.kill('SIGKILL');
+test('stopPid leaves a pid alone once it no longer belongs to the run, and says when the process is gone', async () => {
+  const s = await stubborn();
+  try {
+    let killed = false;
+    assert.ok(stopPid(s.child.pid!, 200, () => false, () => (killed = true)));
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(killed, false);
+    assert.equal(pidAlive(s.child.pid), true);
+  } finally {
+    s.child.kill('SIGKILL');
+    await s.closed;
+    fs.rmSync(s.dir, { recursive: true, force: true });
+  }
+  assert.equal(stopPid(s.child.pid!, 200, () => true, () => assert.fail('nothing to kill')), null);
 });
