@@ -5,7 +5,7 @@
 //   npm run bench:step -- [--sizes small,medium,large] [--steps N] [--warmup W] [--batch B]
 //                         [--patch P] [--threads T] [--lr X] [--rounds R] [--quick]
 //                         [--no-peer] [--no-parity] [--profile all|largest|none] [--profile-steps K]
-//                         [--quiet-wait S] [--no-floor] [--adamw host|graph] [--keep] [--out results.json]
+//                         [--quiet-wait S] [--no-floor] [--adamw both|host|graph] [--keep] [--out results.json]
 //
 // Defaults: all three sizes, batch 64, patch 4, 2 threads, 5 warm-up + 30 timed steps, 2 rounds
 // (ORT block then torch block per round; each reported number is the best over rounds), a profile
@@ -79,8 +79,12 @@ interface Options {
   quietWaitS: number;
   /** Time the step's matrix products alone (bench/matmul-floor.ts), ORT and torch. */
   floor: boolean;
-  /** Where ORT's AdamW update runs on the CPU: 'host' (fused WebAssembly, the default) or 'graph'. */
-  adamw: 'host' | 'graph';
+  /**
+   * Where ORT's AdamW update runs on the CPU: 'host' (the fused WebAssembly pass TrainingSession
+   * uses), 'graph' (graph nodes, the GPU path's graph), or 'both' (default: an in-graph block before
+   * each host block, and their ratio: the host update's gain measured in the same run).
+   */
+  adamw: 'host' | 'graph' | 'both';
 }
 
 function parseArgs(argv: string[]): Options {
@@ -102,7 +106,7 @@ function parseArgs(argv: string[]): Options {
     keep: false,
     quietWaitS: 120,
     floor: true,
-    adamw: 'host',
+    adamw: 'both',
   };
   const num = (flag: string, v: string | undefined): number => {
     const x = Number(v);
@@ -139,7 +143,7 @@ function parseArgs(argv: string[]): Options {
       case '--no-floor': o.floor = false; break;
       case '--adamw': {
         const v = next();
-        if (v !== 'host' && v !== 'graph') throw new Error(`--adamw takes host or graph, got ${v}`);
+        if (v !== 'host' && v !== 'graph' && v !== 'both') throw new Error(`--adamw takes host, graph or both, got ${v}`);
         o.adamw = v;
         break;
       }
@@ -154,6 +158,7 @@ function parseArgs(argv: string[]): Options {
         o.profile = 'none';
         o.profileSteps = 3;
         o.floor = false;
+        o.adamw = 'host';
         break;
       case '--help':
       case '-h':
@@ -356,13 +361,14 @@ async function timeOrt(
   batch: { pixels: Uint8Array; tokens: Int32Array },
   o: Options,
   matmuls: MatmulSpec[] | null,
+  hostAdamW: boolean,
 ): Promise<OrtResult> {
   const session = await TrainingSession.create({
     model,
     optimizer: opt,
     params: { decay: Float32Array.from(theta.decay), plain: Float32Array.from(theta.plain) },
     // spinning on: one session alone, as in a uniform training run (and as torch's OpenMP threads spin)
-    runtime: { device: 'cpu', threads: o.threads, spinning: true, hostAdamW: o.adamw === 'host' },
+    runtime: { device: 'cpu', threads: o.threads, spinning: true, hostAdamW },
   });
   const b = { images: [{ patchSize: o.patch, pixels: batch.pixels }], tokens: batch.tokens };
   const t0 = now();
@@ -543,7 +549,7 @@ async function profileTrainStep(
 ): Promise<ProfileResult> {
   // The graph TrainingSession runs: on the CPU by default the gradient step (AdamW's update then
   // runs on the host, outside this profile); with --adamw graph the full train step.
-  const host = o.adamw === 'host';
+  const host = o.adamw !== 'graph';
   const built = host ? buildGradientStep(model, opt, groups) : buildTrainStep(model, opt, groups);
   const roles = nodeRoles(built);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jest-profile-'));
@@ -711,6 +717,8 @@ interface SizeResult {
   torchProfile?: TorchProfile;
   /** The step's matrix products alone: ORT's floor, torch's, and the best ratio ORT can reach. */
   floor?: { ort: FloorTiming; ortStepMs: number; torch?: { minMs: number; medianMs: number }; ceiling?: number };
+  /** With --adamw both: ORT with AdamW as graph nodes, one timing per round (the host block follows each). */
+  ortGraphAdamW: Timing[];
   /** CPU busy fraction (all cores, other processes) just before each timing block. */
   busyBefore: number[];
   /** Share of the machine's CPU time other processes took during each round's ORT / torch block. */
@@ -736,6 +744,7 @@ async function benchSize(name: string, o: Options, peerState: { missing: string 
     ort: { firstStepMs: 0, timing: summarise([0]), rounds: [] },
     busyBefore: [],
     foreign: { ort: [], torch: [] },
+    ortGraphAdamW: [],
   };
   console.log(`\n== ${name}: ${res.params.toLocaleString('en-US')} params (decay ${layout.size.decay}, plain ${layout.size.plain}), ` +
     `width ${model.width} depth ${model.depth} heads ${model.heads} vocab ${model.vocabSize}; batch ${o.batch}, image ${model.imageSize}, patch ${o.patch}, seq ${model.seqLen}; ` +
@@ -775,7 +784,12 @@ async function benchSize(name: string, o: Options, peerState: { missing: string 
   const ortFloors: FloorTiming[] = [];
   for (let round = 0; round < o.rounds; round++) {
     res.busyBefore.push(waitForQuiet(o.quietWaitS));
-    const r = await timeOrt(model, opt, theta, batch, o, o.floor ? matmuls : null);
+    if (o.adamw === 'both') {
+      const g = await timeOrt(model, opt, theta, batch, o, null, false);
+      res.ortGraphAdamW.push(g.timing);
+      console.log(`ORT   round ${round + 1}, AdamW in the graph: min ${fmt(g.timing.minMs)} ms, median ${fmt(g.timing.medianMs)} ms per step; other processes ${fmt(100 * g.foreign, 0)}% of the CPUs`);
+    }
+    const r = await timeOrt(model, opt, theta, batch, o, o.floor ? matmuls : null, o.adamw !== 'graph');
     firstOrt ??= r;
     if (r.floor) ortFloors.push(r.floor);
     ortRounds.push([r.timing.minMs, r.timing.medianMs]);
@@ -949,6 +963,17 @@ async function main(): Promise<void> {
       r.torch?.best ?? '-',
     ]),
   ));
+  if (results.some((r) => r.ortGraphAdamW.length)) {
+    console.log('\n## AdamW on the host (fused WebAssembly pass) vs as graph nodes (ORT, ms per step, best round\'s median; rounds alternate graph, host)\n');
+    console.log(table(
+      ['size', 'AdamW in the graph', 'AdamW on the host', 'host speed-up', 'per round (graph / host)'],
+      results.filter((r) => r.ortGraphAdamW.length).map((r) => {
+        const graph = Math.min(...r.ortGraphAdamW.map((t) => t.medianMs));
+        const host = r.ort.timing.medianMs;
+        return [r.size, fmt(graph), fmt(host), `${(graph / host).toFixed(2)}x`, r.ortGraphAdamW.map((t, i) => `${fmt(t.medianMs)} / ${fmt(r.ort.rounds[i].medianMs)}`).join(', ')];
+      }),
+    ));
+  }
   if (results.some((r) => r.floor)) {
     console.log('\n## The matrix-multiply floor (the step\'s Gemm/MatMul nodes alone, same shapes and flags; medians)\n');
     console.log(table(
