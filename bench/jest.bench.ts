@@ -138,7 +138,8 @@ async function train(e: Experiment, dir: string, label: string): Promise<RunEven
 
 /**
  * --report-only: the arms' runs from an earlier benchmark in runsRoot, by experiment name and seed
- * (each run's config). The duration is the span from the first run's start to the last run's end.
+ * (each run's config; the newest of each). The duration is the span from the first chosen run's
+ * start to the last one's end.
  */
 function readExisting(setting: Setting, runsRoot: string, results: Map<string, RunEvent[][]>): { refFlops: number; minutes: number } {
   const runs = listRuns(runsRoot).map(readRun);
@@ -146,16 +147,19 @@ function readExisting(setting: Setting, runsRoot: string, results: Map<string, R
   const ref = runs.find((r) => r.info.name === 'reference');
   if (!ref) throw new Error(`${runsRoot} has no reference run`);
   const refFlops = ref.events.filter((e): e is StepEvent => e.type === 'step').at(-1)!.flops.total;
+  // listRuns is newest first: with several benchmark runs in the folder, the latest of each is used
+  const chosen = [ref];
   for (const arm of setting.arms) {
     const seeds: RunEvent[][] = [];
     for (let seed = 0; seed < setting.seeds; seed++) {
       const r = runs.find((x) => x.info.name === arm.name && (x.config as Experiment | undefined)?.training.seed === seed && x.status?.status === 'finished');
       if (!r) throw new Error(`${runsRoot} has no finished run of "${arm.name}" seed ${seed}: rerun the benchmark`);
       seeds.push(r.events);
+      chosen.push(r);
     }
     results.set(arm.name, seeds);
   }
-  const times = runs.flatMap((r) => [r.events[0]?.time, r.events.at(-1)?.time]).filter((t): t is number => typeof t === 'number');
+  const times = chosen.flatMap((r) => [r.events[0]?.time, r.events.at(-1)?.time]).filter((t): t is number => typeof t === 'number');
   return { refFlops, minutes: (Math.max(...times) - Math.min(...times)) / 60000 };
 }
 
