@@ -32,8 +32,10 @@ test('a fresh nonce per render, from a CSPRNG (128 bits, base64)', () => {
 });
 
 test('no remote URL: every URL in the page is on the webview origin; the title is escaped', () => {
-  const { html } = renderPage(opts);
-  const urls = [...html.matchAll(/(?:https?:)?\/\/[^\s"'<>;]+/g)].map((m) => m[0]);
+  const { html, nonce } = renderPage(opts);
+  // the nonce is base64 and contains "//" in ~1 render of 200 (103 of 20,000 measured): not a URL
+  const scanned = html.split(nonce).join('NONCE');
+  const urls = [...scanned.matchAll(/(?:https?:)?\/\/[^\s"'<>;]+/g)].map((m) => m[0]);
   assert.ok(urls.length >= 2);
   for (const u of urls) assert.ok(u.startsWith(cspSource), u);
   assert.ok(html.includes('JEST &lt;Dashboard&gt;'));
