@@ -62,14 +62,14 @@ export interface FloorTiming {
 }
 
 /** A session holding the products alone, configured as TrainingSession's CPU session. */
-export interface MatmulFloor {
+interface MatmulFloor {
   products: number;
   flops: number;
   run(): Promise<void>;
   release(): Promise<void>;
 }
 
-export async function createMatmulFloor(specs: MatmulSpec[], threads: number, seed = 7): Promise<MatmulFloor> {
+async function createMatmulFloor(specs: MatmulSpec[], threads: number, seed = 7): Promise<MatmulFloor> {
   const g = new Graph('float32', 'matmul_floor');
   const rng = new Rng(seed);
   const feeds: Record<string, ort.Tensor> = {};

@@ -3,15 +3,9 @@
 // implementation is util/rng.ts) for the stream, splitmix32 to expand a seed into its 128-bit
 // state: the authors' recommended pairing.
 
-import { Rng as CoreRng } from '../util/rng';
+import { Rng as CoreRng, splitmix32 } from '../util/rng';
 
-/** splitmix32 step: a strong 32-bit mixer, also used to derive sub-seeds. */
-export function splitmix32(x: number): number {
-  let z = (x + 0x9e3779b9) | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
-}
+export { splitmix32 };
 
 /** Combine seeds (e.g. run seed and epoch) into one, order-sensitively. */
 export function mixSeeds(...parts: number[]): number {

@@ -55,6 +55,22 @@ function embedBatch(g: Graph, P: Params, model: ModelConfig, groups: ImageGroup[
   return { zImg, zTxt };
 }
 
+/** What every training graph starts with: θ bound to the layout, the batch's sigmoid loss, its gradient per group. */
+function lossAndGradient(
+  g: Graph,
+  model: ModelConfig,
+  groups: ImageGroup[],
+  layout: FlatLayout,
+  theta: Record<Group, Value>,
+  maxFanout: number,
+): { loss: Value; grad: Record<Group, Value> } {
+  const P = bindFlat(layout, theta, maxFanout);
+  const { zImg, zTxt } = embedBatch(g, P, model, groups);
+  const loss = sigmoidLoss(pairLosses(zImg, zTxt, P('t_prime'), P('bias')));
+  const [decay, plain] = gradients(loss, [theta.decay, theta.plain]);
+  return { loss, grad: { decay, plain } };
+}
+
 /**
  * One training step as a pure function:
  *   (θ, m, v per group; lr; step t ≥ 1; images.k uint8; tokens int32)
@@ -74,11 +90,8 @@ export function buildTrainStep(
   const v = flatInputs(g, layout, 'v');
   const lr = g.input('lr', []);
   const step = g.input('step', []);
-  const P = bindFlat(layout, theta, maxFanout);
-  const { zImg, zTxt } = embedBatch(g, P, model, groups);
-  const loss = sigmoidLoss(pairLosses(zImg, zTxt, P('t_prime'), P('bias')));
-  const [gDecay, gPlain] = gradients(loss, [theta.decay, theta.plain]);
-  const { next, gradNorm } = g.scope('adamw', () => adamw({ theta, m, v }, { decay: gDecay, plain: gPlain }, lr, step, opt));
+  const { loss, grad } = lossAndGradient(g, model, groups, layout, theta, maxFanout);
+  const { next, gradNorm } = g.scope('adamw', () => adamw({ theta, m, v }, grad, lr, step, opt));
   for (const grp of GROUPS) {
     g.output(next.theta[grp], `theta.${grp}.next`);
     g.output(next.m[grp], `m.${grp}.next`);
@@ -107,13 +120,10 @@ export function buildGradientStep(
   const theta = flatInputs(g, layout, 'theta');
   const lr = g.input('lr', []);
   const step = g.input('step', []);
-  const P = bindFlat(layout, theta, maxFanout);
-  const { zImg, zTxt } = embedBatch(g, P, model, groups);
-  const loss = sigmoidLoss(pairLosses(zImg, zTxt, P('t_prime'), P('bias')));
-  const [gDecay, gPlain] = gradients(loss, [theta.decay, theta.plain]);
-  const s = g.scope('adamw', () => adamwScalars({ decay: gDecay, plain: gPlain }, lr, step, opt));
-  g.output(gDecay, 'grad.decay');
-  g.output(gPlain, 'grad.plain');
+  const { loss, grad } = lossAndGradient(g, model, groups, layout, theta, maxFanout);
+  const s = g.scope('adamw', () => adamwScalars(grad, lr, step, opt));
+  g.output(grad.decay, 'grad.decay');
+  g.output(grad.plain, 'grad.plain');
   g.output(op.concat(ADAMW_SCALARS.map((k) => op.reshape(s[k], [1])), 0), 'adamw.scalars');
   g.output(op.identity(loss), 'loss');
   g.output(s.gradNorm, 'grad_norm');
@@ -125,12 +135,9 @@ export function buildLossAndGradient(model: ModelConfig, groups: ImageGroup[], f
   const g = new Graph(float, 'loss_and_gradient');
   const layout = flatLayout(modelParams(model));
   const theta = flatInputs(g, layout, 'theta');
-  const P = bindFlat(layout, theta, maxFanout);
-  const { zImg, zTxt } = embedBatch(g, P, model, groups);
-  const loss = sigmoidLoss(pairLosses(zImg, zTxt, P('t_prime'), P('bias')));
-  const grads = gradients(loss, [theta.decay, theta.plain]);
+  const { loss, grad } = lossAndGradient(g, model, groups, layout, theta, maxFanout);
   g.output(op.identity(loss), 'loss');
-  GROUPS.forEach((grp: Group, i) => g.output(op.identity(grads[i]), `grad.${grp}`));
+  for (const grp of GROUPS) g.output(op.identity(grad[grp]), `grad.${grp}`);
   return { graph: g, layout, flops: graphFlops(g) };
 }
 

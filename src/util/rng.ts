@@ -4,6 +4,14 @@
 
 export type RngState = [number, number, number, number];
 
+/** splitmix32 step: a strong 32-bit mixer (seeds xoshiro's state; also derives sub-seeds). */
+export function splitmix32(x: number): number {
+  let z = (x + 0x9e3779b9) | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
 export class Rng {
   private s: Uint32Array;
 
@@ -12,15 +20,8 @@ export class Rng {
     if (Array.isArray(seed)) {
       this.s.set(seed);
     } else {
-      // splitmix32 expands one number into a well-mixed state (never all zero)
-      let x = seed >>> 0;
-      for (let i = 0; i < 4; i++) {
-        x = (x + 0x9e3779b9) >>> 0;
-        let z = x;
-        z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-        z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-        this.s[i] = (z ^ (z >>> 16)) >>> 0;
-      }
+      // splitmix32 over seed, seed + φ, seed + 2φ, ... expands one number into a well-mixed state
+      for (let i = 0; i < 4; i++) this.s[i] = splitmix32(((seed >>> 0) + Math.imul(i, 0x9e3779b9)) >>> 0);
       if (this.s.every((v) => v === 0)) this.s[0] = 1;
     }
   }
