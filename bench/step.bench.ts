@@ -35,7 +35,7 @@ import { onnx } from 'onnx-proto';
 import { AdamWConfig, DEFAULT_ADAMW } from '../src/model/adamw';
 import { ModelConfig } from '../src/model/config';
 import { BuiltGraph, ImageGroup, TRAIN_STEP_STATE, buildGradientStep, buildLossAndGradient, buildTrainStep } from '../src/model/graphs';
-import { FlatValues, GROUPS, Group, flatLayout, initParams, parameterCount } from '../src/model/layout';
+import { FlatValues, GROUPS, Group, flatLayout, initParams, paramInputName, parameterCount } from '../src/model/layout';
 import { modelParams } from '../src/model/siglip';
 import { Graph, Node, flopsByOp, nodeFlops, serialize } from '../src/onnx';
 import { sessionOptions } from '../src/runtime/device';
@@ -550,7 +550,7 @@ async function profileTrainStep(
   // The graph TrainingSession runs: on the CPU by default the gradient step (AdamW's update then
   // runs on the host, outside this profile); with --adamw graph the full train step.
   const host = o.adamw !== 'graph';
-  const built = host ? buildGradientStep(model, opt, groups) : buildTrainStep(model, opt, groups);
+  const built = host ? buildGradientStep(model, opt, groups, 'float32', 'views') : buildTrainStep(model, opt, groups);
   const roles = nodeRoles(built);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jest-profile-'));
   const session = await ort.InferenceSession.create(namedModel(built, roles), {
@@ -571,6 +571,14 @@ async function profileTrainStep(
     if (host && s !== 'theta') continue;
     cur[input] = make(g, s);
     spare[input] = make(g, 'm');
+  }
+  if (host) {
+    // θ fed as one view per parameter, as HostAdamW feeds it ('views' binding)
+    const flat = cur;
+    cur = {};
+    for (const e of built.layout.entries) {
+      cur[paramInputName(e)] = new ort.Tensor('float32', (flat[`theta.${e.group}`].data as Float32Array).subarray(e.offset, e.offset + e.size), e.spec.shape);
+    }
   }
   const batchFeeds = {
     'images.0': new ort.Tensor('uint8', batch.pixels, [groups[0].count, S, S, 3]),

@@ -2,10 +2,10 @@
 // (for checks), scoring (per-pair loss matrix of a super-batch), and the pair-loss matrix of
 // precomputed embeddings (cached reference). Input and output names are part of the runtime's
 // contract and are listed in TRAIN_STEP_STATE.
-import { FloatType, Graph, Value, gradients, graphFlops, op } from '../onnx';
+import { FloatType, Graph, Value, graphFlops, op } from '../onnx';
 import { AdamWConfig, adamw, adamwScalars } from './adamw';
 import { ModelConfig } from './config';
-import { FlatLayout, GROUPS, Group, bindFlat, flatInputs, flatLayout } from './layout';
+import { BoundTheta, FlatLayout, GROUPS, Group, ThetaBinding, bindTheta, flatInputs, flatLayout } from './layout';
 import { pairLosses, sigmoidLoss } from './loss';
 import { encodeImages, encodeTexts, modelParams } from './siglip';
 import { Params } from '../nn/params';
@@ -23,7 +23,7 @@ export interface BuiltGraph {
   flops: number;
 }
 
-/** Graph builders take `maxFanout` (see bindFlat): 15 for WebGPU, unbounded elsewhere. */
+/** Graph builders take θ's binding (see ThetaBinding): flat with WebGPU's fan-out, 15; flat with one Split elsewhere; per-parameter views on the CPU's host-AdamW path. */
 export const WEBGPU_MAX_FANOUT = 15;
 
 /** AdamW's scalars as the gradient step outputs them (`adamw.scalars`), in this order. */
@@ -56,19 +56,11 @@ function embedBatch(g: Graph, P: Params, model: ModelConfig, groups: ImageGroup[
 }
 
 /** What every training graph starts with: θ bound to the layout, the batch's sigmoid loss, its gradient per group. */
-function lossAndGradient(
-  g: Graph,
-  model: ModelConfig,
-  groups: ImageGroup[],
-  layout: FlatLayout,
-  theta: Record<Group, Value>,
-  maxFanout: number,
-): { loss: Value; grad: Record<Group, Value> } {
-  const P = bindFlat(layout, theta, maxFanout);
+function lossAndGradient(g: Graph, model: ModelConfig, groups: ImageGroup[], theta: BoundTheta): { loss: Value; grad: Record<Group, Value> } {
+  const { P } = theta;
   const { zImg, zTxt } = embedBatch(g, P, model, groups);
   const loss = sigmoidLoss(pairLosses(zImg, zTxt, P('t_prime'), P('bias')));
-  const [decay, plain] = gradients(loss, [theta.decay, theta.plain]);
-  return { loss, grad: { decay, plain } };
+  return { loss, grad: theta.gradient(loss) };
 }
 
 /**
@@ -85,12 +77,13 @@ export function buildTrainStep(
 ): BuiltGraph {
   const g = new Graph(float, 'train_step');
   const layout = flatLayout(modelParams(model));
-  const theta = flatInputs(g, layout, 'theta');
+  const bound = bindTheta(g, layout, maxFanout);
+  const theta = bound.flat!; // AdamW updates the flat vectors
   const m = flatInputs(g, layout, 'm');
   const v = flatInputs(g, layout, 'v');
   const lr = g.input('lr', []);
   const step = g.input('step', []);
-  const { loss, grad } = lossAndGradient(g, model, groups, layout, theta, maxFanout);
+  const { loss, grad } = lossAndGradient(g, model, groups, bound);
   const { next, gradNorm } = g.scope('adamw', () => adamw({ theta, m, v }, grad, lr, step, opt));
   for (const grp of GROUPS) {
     g.output(next.theta[grp], `theta.${grp}.next`);
@@ -113,14 +106,14 @@ export function buildGradientStep(
   opt: AdamWConfig,
   groups: ImageGroup[],
   float: FloatType = 'float32',
-  maxFanout = Infinity,
+  binding: ThetaBinding = Infinity,
 ): BuiltGraph {
   const g = new Graph(float, 'gradient_step');
   const layout = flatLayout(modelParams(model));
-  const theta = flatInputs(g, layout, 'theta');
+  const theta = bindTheta(g, layout, binding);
   const lr = g.input('lr', []);
   const step = g.input('step', []);
-  const { loss, grad } = lossAndGradient(g, model, groups, layout, theta, maxFanout);
+  const { loss, grad } = lossAndGradient(g, model, groups, theta);
   const s = g.scope('adamw', () => adamwScalars(grad, lr, step, opt));
   g.output(grad.decay, 'grad.decay');
   g.output(grad.plain, 'grad.plain');
@@ -131,11 +124,10 @@ export function buildGradientStep(
 }
 
 /** Loss and its gradient, no update: for finite-difference and PyTorch parity checks. */
-export function buildLossAndGradient(model: ModelConfig, groups: ImageGroup[], float: FloatType = 'float32', maxFanout = Infinity): BuiltGraph {
+export function buildLossAndGradient(model: ModelConfig, groups: ImageGroup[], float: FloatType = 'float32', binding: ThetaBinding = Infinity): BuiltGraph {
   const g = new Graph(float, 'loss_and_gradient');
   const layout = flatLayout(modelParams(model));
-  const theta = flatInputs(g, layout, 'theta');
-  const { loss, grad } = lossAndGradient(g, model, groups, layout, theta, maxFanout);
+  const { loss, grad } = lossAndGradient(g, model, groups, bindTheta(g, layout, binding));
   g.output(op.identity(loss), 'loss');
   for (const grp of GROUPS) g.output(op.identity(grad[grp]), `grad.${grp}`);
   return { graph: g, layout, flops: graphFlops(g) };
@@ -150,12 +142,11 @@ export function buildScoring(
   superBatch: number,
   patchSize: number,
   float: FloatType = 'float32',
-  maxFanout = Infinity,
+  binding: ThetaBinding = Infinity,
 ): BuiltGraph {
   const g = new Graph(float, 'scoring');
   const layout = flatLayout(modelParams(model));
-  const theta = flatInputs(g, layout, 'theta');
-  const P = bindFlat(layout, theta, maxFanout);
+  const { P } = bindTheta(g, layout, binding);
   const { zImg, zTxt } = embedBatch(g, P, model, [{ patchSize, count: superBatch }]);
   g.output(pairLosses(zImg, zTxt, P('t_prime'), P('bias')), 'pair_losses');
   g.output(op.identity(zImg), 'image_embeddings');
@@ -175,20 +166,20 @@ export function buildPairLossFromEmbeddings(n: number, embedDim: number, float: 
 }
 
 /** Image embeddings only, parameters as inputs: evaluation and reference embedding of a pool. */
-export function buildImageEmbedder(model: ModelConfig, n: number, patchSize: number, maxFanout = Infinity): BuiltGraph {
+export function buildImageEmbedder(model: ModelConfig, n: number, patchSize: number, binding: ThetaBinding = Infinity): BuiltGraph {
   const g = new Graph('float32', 'image_embedder');
   const layout = flatLayout(modelParams(model));
-  const P = bindFlat(layout, flatInputs(g, layout, 'theta'), maxFanout);
+  const { P } = bindTheta(g, layout, binding);
   const images = g.input('images.0', [n, model.imageSize, model.imageSize, 3], 'uint8');
   g.output(op.identity(encodeImages(P, model, images, patchSize)), 'image_embeddings');
   return { graph: g, layout, flops: graphFlops(g) };
 }
 
 /** Text embeddings only (zero-shot class names, reference embedding of captions). */
-export function buildTextEmbedder(model: ModelConfig, n: number, maxFanout = Infinity): BuiltGraph {
+export function buildTextEmbedder(model: ModelConfig, n: number, binding: ThetaBinding = Infinity): BuiltGraph {
   const g = new Graph('float32', 'text_embedder');
   const layout = flatLayout(modelParams(model));
-  const P = bindFlat(layout, flatInputs(g, layout, 'theta'), maxFanout);
+  const { P } = bindTheta(g, layout, binding);
   const tokens = g.input('tokens', [n, model.seqLen], 'int32');
   g.output(op.identity(encodeTexts(P, model, tokens)), 'text_embeddings');
   return { graph: g, layout, flops: graphFlops(g) };

@@ -49,14 +49,17 @@ export function attention(P: Params, name: string, x: Value, seq: number, heads:
   const d = x.shape[1];
   if (d % heads !== 0) throw new Error(`attention ${name}: width ${d} is not divisible by ${heads} heads`);
   const dh = d / heads;
-  const [q, k, v] = op.split(linear(P, `${name}.qkv`, x), [d, d, d], 1); // 3 × [N·T, D]
-  const split = (t: Value, perm: number[]) => op.transpose(op.reshape(t, [-1, seq, heads, dh]), perm);
-  const qh = split(op.mul(q, 1 / Math.sqrt(dh)), [0, 2, 1, 3]); // [N, H, T, dh], pre-scaled
-  const kt = split(k, [0, 2, 3, 1]); // [N, H, dh, T]
-  const vh = split(v, [0, 2, 1, 3]); // [N, H, T, dh]
-  let scores = op.matmul(qh, kt); // [N, H, T, T]
+  // One Transpose takes q, k and v to heads-first together, [N·T, 3·D] -> [3, N, H, T, dh]; the
+  // keys enter their product transposed (onnxruntime folds that into its MatMul), so forward and
+  // backward move each tensor once each way instead of once per q, k, v and per product.
+  const qkv = op.transpose(op.reshape(linear(P, `${name}.qkv`, x), [-1, seq, 3, heads, dh]), [2, 0, 3, 1, 4]);
+  const [q, k, v] = op.split(qkv, [1, 1, 1], 0);
+  const heads4 = (t: Value) => op.reshape(t, [-1, heads, seq, dh]); // [N, H, T, dh]
+  // pre-scaled before the reshape: a scale right at the MatMul would be folded into it, rounding differently
+  const qh = heads4(op.mul(q, 1 / Math.sqrt(dh)));
+  let scores = op.matmul(qh, op.transposeLast2(heads4(k))); // [N, H, T, T]
   if (maskBias) scores = op.add(scores, maskBias);
-  const ctx = op.matmul(op.softmax(scores, -1), vh); // [N, H, T, dh]
+  const ctx = op.matmul(op.softmax(scores, -1), heads4(v)); // [N, H, T, dh]
   const merged = op.reshape(op.transpose(ctx, [0, 2, 1, 3]), [-1, d]); // [N·T, D]
   return linear(P, `${name}.out`, merged);
 }

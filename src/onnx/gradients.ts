@@ -19,12 +19,7 @@ export function unbroadcast(grad: Value, shape: readonly number[]): Value {
   return op.reshape(summed, [...shape]);
 }
 
-/** Swap the last two axes (the matrix transpose of a batched MatMul operand). */
-function transposeLast2(x: Value): Value {
-  const perm = x.shape.map((_, i) => i);
-  [perm[x.rank - 2], perm[x.rank - 1]] = [perm[x.rank - 1], perm[x.rank - 2]];
-  return op.transpose(x, perm);
-}
+const transposeLast2 = op.transposeLast2;
 
 /** Broadcast a reduced gradient back over the reduced axes. */
 function unreduce(dy: Value, x: Value, axes: number[]): Value {
@@ -127,6 +122,14 @@ export const GRADIENTS: Record<string, GradRule> = {
   Transpose: ({ attrs }, [dy]) => {
     const perm = attrs.perm as number[];
     const inverse = perm.map((_, i) => perm.indexOf(i));
+    // (A·B)ᵀ = Bᵀ·Aᵀ: when the gradient is a MatMul's result (the keys' gradient in attention),
+    // multiply the swapped operands instead of moving the result; onnxruntime folds the operand
+    // swaps into its MatMul (FusedMatMul transA/transB) and the first MatMul is left dead.
+    const m = dy!.producer;
+    const swapsLast2 = inverse.every((a, i) => (i < dy!.rank - 2 ? a === i : a === 2 * dy!.rank - 3 - i));
+    if (m?.op === 'MatMul' && swapsLast2 && m.inputs.every((v) => v.rank === dy!.rank)) {
+      return [op.matmul(transposeLast2(m.inputs[1]), transposeLast2(m.inputs[0]))];
+    }
     return [op.transpose(dy!, inverse)];
   },
   Reshape: ({ inputs: [x] }, [dy]) => [op.reshape(dy!, [...x.shape])],

@@ -321,7 +321,23 @@ export const reduceMax = (x: Value, axes: number[], keepdims = false) =>
 /** Sum of every element, as a scalar. */
 export const sumAll = (x: Value) => reduceSum(x, x.shape.map((_, i) => i));
 
-export const transpose = (x: Value, perm: number[]) => emit('Transpose', [x], { perm });
+/**
+ * A Transpose of a Transpose is one node with the composed permutation, and none at all when that
+ * is the identity: gradients transpose operands that the forward pass already transposed
+ * (attention's keys), and each Transpose left in the graph is a full copy of its tensor.
+ */
+export function transpose(x: Value, perm: number[]): Value {
+  if (perm.every((a, i) => a === i)) return x;
+  const p = x.producer;
+  if (p?.op === 'Transpose') return transpose(p.inputs[0], perm.map((i) => (p.attrs.perm as number[])[i]));
+  return emit('Transpose', [x], { perm });
+}
+/** Swap the last two axes: the matrix transpose of a (batched) MatMul operand. */
+export function transposeLast2(x: Value): Value {
+  const perm = x.shape.map((_, i) => i);
+  [perm[x.rank - 2], perm[x.rank - 1]] = [perm[x.rank - 1], perm[x.rank - 2]];
+  return transpose(x, perm);
+}
 /** Target may hold one -1; keep the batch dim as -1 in model code so exported graphs take any batch. */
 export const reshape = (x: Value, shape: number[]) =>
   sameShape(x.shape, shape) ? x : emit('Reshape', [x], { shape });

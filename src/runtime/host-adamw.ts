@@ -5,12 +5,12 @@
 // buffer, even when a pre-allocated one is passed as a fetch (it writes into ours, then copies
 // it). A step returning θ', m', v' paid three parameter-sized copies plus AdamW as ~25 separate
 // passes. Now the step returns one gradient (written straight into this memory through the
-// fetch) and the update is one pass. θ crosses into onnxruntime as views of this memory: inputs
-// are never copied.
+// fetch) and the update is one pass. θ crosses into onnxruntime as one view of this memory per
+// parameter (the graphs' 'views' binding): inputs are never copied, and no Split copies θ in-graph.
 import * as ort from 'onnxruntime-node';
 import { ADAMW_WASM_BASE64 } from './adamw-wasm';
 import { ADAMW_SCALARS } from '../model/graphs';
-import { GROUPS, Group } from '../model/layout';
+import { FlatLayout, GROUPS, Group, paramInputName } from '../model/layout';
 import { StateStore, StateValues } from './state';
 
 interface AdamWExports {
@@ -67,11 +67,12 @@ export class HostAdamW implements StateStore {
 
   /** `beta1`, `beta2`: the optimizer's; the per-step scalars come from the graph. */
   constructor(
-    sizes: Record<Group, number>,
+    layout: FlatLayout,
     initial: StateValues,
     private readonly beta1: number,
     private readonly beta2: number,
   ) {
+    const sizes = layout.size;
     const bytes = hostAdamWBytes(sizes);
     if (!hostAdamWFits(sizes)) throw new Error(`host AdamW: ${bytes} bytes of state exceed WebAssembly's 4 GiB`);
     const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
@@ -90,7 +91,9 @@ export class HostAdamW implements StateStore {
     for (const g of GROUPS) {
       const v = (views[g] = { theta: take(sizes[g]), m: take(sizes[g]), v: take(sizes[g]), grad: take(sizes[g]) });
       gradBits[g] = new Uint32Array(memory.buffer, v.grad.byteOffset, sizes[g]);
-      thetaTensors[`theta.${g}`] = new ort.Tensor('float32', v.theta, [sizes[g]]);
+      for (const e of layout.entries) {
+        if (e.group === g) thetaTensors[paramInputName(e)] = new ort.Tensor('float32', v.theta.subarray(e.offset, e.offset + e.size), e.spec.shape);
+      }
       gradTensors[`grad.${g}`] = new ort.Tensor('float32', v.grad, [sizes[g]]);
     }
     this.live = { views, gradBits, thetaTensors, gradTensors, kernel };

@@ -21,7 +21,7 @@ import {
   buildTextEmbedder,
   buildTrainStep,
 } from '../model/graphs';
-import { FlatLayout, FlatValues, flatLayout, initParams } from '../model/layout';
+import { FlatLayout, FlatValues, ThetaBinding, flatLayout, initParams } from '../model/layout';
 import { modelParams } from '../model/siglip';
 import { DEFAULT_RUNTIME, ResolvedDevice, RuntimeOptions, resolveDevice } from './device';
 import { HostAdamW, hostAdamWFits } from './host-adamw';
@@ -105,7 +105,7 @@ export class TrainingSession {
         deviceNote += '; AdamW runs in the graph: the model is past WebAssembly\'s 4 GiB for the host update (~268M parameters)';
       } else {
         try {
-          store = new HostAdamW(layout.size, initial, opts.optimizer.beta1, opts.optimizer.beta2);
+          store = new HostAdamW(layout, initial, opts.optimizer.beta1, opts.optimizer.beta2);
         } catch (e) {
           // e.g. a memory limit refusing one large WebAssembly memory: the graph path does the same math
           deviceNote += `; AdamW runs in the graph: the host update could not start (${(e as Error).message})`;
@@ -126,8 +126,15 @@ export class TrainingSession {
     return this.step;
   }
 
-  private get maxFanout(): number {
-    return this.device === 'webgpu' ? WEBGPU_MAX_FANOUT : Infinity;
+  /** How graphs take θ: per-parameter views of the host store, else flat (split in-graph). */
+  private get binding(): ThetaBinding {
+    return this.hostUpdate ? 'views' : this.device === 'webgpu' ? WEBGPU_MAX_FANOUT : Infinity;
+  }
+
+  /** θ as the graphs built with `binding` take it. */
+  private thetaFeeds(): Record<string, ort.Tensor> {
+    const state = this.state.feeds();
+    return this.hostUpdate ? state : { 'theta.decay': state['theta.decay'], 'theta.plain': state['theta.plain'] };
   }
 
   /**
@@ -140,7 +147,7 @@ export class TrainingSession {
 
   /** Where the carried state lives now ('cpu' or 'gpu-buffer'): device residency is observable. */
   get stateLocation(): string {
-    return this.state.feeds()['theta.decay'].location;
+    return Object.values(this.thetaFeeds())[0].location;
   }
 
   /** Sessions created so far (one per distinct batch shape). */
@@ -151,10 +158,9 @@ export class TrainingSession {
   /** One step of forward + backward + AdamW at learning rate `lr`. */
   async runTrainStep(batch: TrainBatch, lr: number): Promise<StepResult> {
     const groups = this.groupsOf(batch);
-    const build = this.hostUpdate ? buildGradientStep : buildTrainStep;
     const key = `${this.hostUpdate ? 'gradient' : 'train'}|${JSON.stringify(this.model)}|${JSON.stringify(this.optimizer)}|${groupKey(groups)}`;
     const outputLocations = this.device === 'cpu' ? {} : deviceOutputs();
-    const session = await this.cache.get(key, () => serialize(build(this.model, this.optimizer, groups, 'float32', this.maxFanout).graph), outputLocations);
+    const session = await this.cache.get(key, () => serialize((this.hostUpdate ? buildGradientStep(this.model, this.optimizer, groups, 'float32', 'views') : buildTrainStep(this.model, this.optimizer, groups, 'float32', this.binding as number)).graph), outputLocations);
     const feeds: Record<string, ort.Tensor> = { ...this.state.feeds(), ...this.batchFeeds(batch, groups) };
     feeds.lr = scalar(lr);
     feeds.step = scalar(this.step + 1);
@@ -170,13 +176,8 @@ export class TrainingSession {
     if (groups.length !== 1) throw new Error('runEvalStep scores one patch size at a time');
     const [{ patchSize, count }] = groups;
     const key = `score|${JSON.stringify(this.model)}|${patchSize}x${count}`;
-    const session = await this.cache.get(key, () => serialize(buildScoring(this.model, count, patchSize, 'float32', this.maxFanout).graph));
-    const state = this.state.feeds();
-    const feeds = {
-      'theta.decay': state['theta.decay'],
-      'theta.plain': state['theta.plain'],
-      ...this.batchFeeds(batch, groups),
-    };
+    const session = await this.cache.get(key, () => serialize(buildScoring(this.model, count, patchSize, 'float32', this.binding).graph));
+    const feeds = { ...this.thetaFeeds(), ...this.batchFeeds(batch, groups) };
     const r = await session.run(feeds);
     const pairLosses = r.pair_losses.data as Float32Array;
     let sum = 0;
@@ -198,7 +199,7 @@ export class TrainingSession {
     const row = S * S * 3;
     const n = pixels.length / row;
     const key = `embed-img|${JSON.stringify(this.model)}|${patchSize}x${chunk}`;
-    const session = await this.cache.get(key, () => serialize(buildImageEmbedder(this.model, chunk, patchSize, this.maxFanout).graph));
+    const session = await this.cache.get(key, () => serialize(buildImageEmbedder(this.model, chunk, patchSize, this.binding).graph));
     return this.embedInChunks(n, chunk, (start, count, buf) => {
       buf.set(pixels.subarray(start * row, (start + count) * row));
       if (count < chunk) buf.fill(0, count * row);
@@ -211,7 +212,7 @@ export class TrainingSession {
     const L = this.model.seqLen;
     const n = tokens.length / L;
     const key = `embed-txt|${JSON.stringify(this.model)}|${chunk}`;
-    const session = await this.cache.get(key, () => serialize(buildTextEmbedder(this.model, chunk, this.maxFanout).graph));
+    const session = await this.cache.get(key, () => serialize(buildTextEmbedder(this.model, chunk, this.binding).graph));
     return this.embedInChunks(n, chunk, (start, count, buf) => {
       buf.set(tokens.subarray(start * L, (start + count) * L));
       if (count < chunk) buf.fill(0, count * L);
@@ -230,10 +231,10 @@ export class TrainingSession {
     if (!Number.isInteger(n)) throw new Error('embed: input is not a whole number of rows');
     const E = this.model.embedDim;
     const out = new Float32Array(n * E);
-    const state = this.state.feeds();
+    const theta = this.thetaFeeds();
     for (let start = 0; start < n; start += chunk) {
       const count = Math.min(chunk, n - start);
-      const r = await session.run({ 'theta.decay': state['theta.decay'], 'theta.plain': state['theta.plain'], ...feed(start, count, buf) });
+      const r = await session.run({ ...theta, ...feed(start, count, buf) });
       out.set((r[output].data as Float32Array).subarray(0, count * E), start * E);
     }
     return out;
@@ -241,18 +242,17 @@ export class TrainingSession {
 
   /**
    * Run another graph of this model (selection scores, probes) with the CURRENT parameters fed as
-   * its `theta.decay` / `theta.plain` inputs (on the device when the state is there). `build`
-   * runs once per key; graphs get WebGPU's fan-out limit through `maxFanout`.
+   * its θ inputs (on the device when the state is there). `build` runs once per key and must bind
+   * θ as `binding` says (model/layout.ts bindTheta).
    */
   async runWithParameters(
     key: string,
-    build: (maxFanout: number) => Uint8Array,
+    build: (binding: ThetaBinding) => Uint8Array,
     feeds: Record<string, ort.Tensor>,
     usesParameters = true,
   ): Promise<ort.InferenceSession.ReturnType> {
-    const session = await this.cache.get(key, () => build(this.maxFanout));
-    const state = this.state.feeds();
-    return session.run(usesParameters ? { 'theta.decay': state['theta.decay'], 'theta.plain': state['theta.plain'], ...feeds } : feeds);
+    const session = await this.cache.get(key, () => build(this.binding));
+    return session.run(usesParameters ? { ...this.thetaFeeds(), ...feeds } : feeds);
   }
 
   /** A host copy of the parameters. */

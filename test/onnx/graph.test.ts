@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { Graph, flopsByOp, graphFlops, op, serialize } from '../../src/onnx';
+import { Graph, flopsByOp, gradients, graphFlops, op, serialize } from '../../src/onnx';
 import { rand } from '../helpers/ort';
 
 test('a shape mismatch throws, naming the op and both shapes', () => {
@@ -59,4 +59,30 @@ test('nodes that no output needs are not written', () => {
   const text = Buffer.from(bytes).toString('latin1');
   assert.ok(text.includes('Neg'));
   assert.ok(!text.includes('Exp'));
+});
+
+test('a Transpose of a Transpose is one node with the composed permutation, none when they cancel', () => {
+  const g = new Graph();
+  const x = g.input('x', [2, 3, 4]);
+  const t = op.transpose(x, [2, 0, 1]); // [4, 2, 3]
+  assert.equal(op.transpose(t, [1, 2, 0]), x);
+  const u = op.transpose(t, [0, 2, 1]); // [4, 3, 2] = x transposed by [2, 1, 0]
+  assert.deepEqual(u.shape, [4, 3, 2]);
+  assert.equal(u.producer!.inputs[0], x);
+  assert.deepEqual(u.producer!.attrs.perm, [2, 1, 0]);
+  assert.equal(op.transpose(x, [0, 1, 2]), x);
+});
+
+test("a transposed MatMul operand's gradient is a MatMul of the swapped operands, not a moved result", () => {
+  // attention's keys enter Q·Kᵀ transposed: dK = dSᵀ·Q directly, with no Transpose of a product
+  const g = new Graph();
+  const q = g.input('q', [2, 3, 4]);
+  const k = g.input('k', [2, 5, 4]);
+  const w = g.input('w', [2, 3, 5]);
+  const loss = op.reduceSum(op.mul(op.matmul(q, op.transposeLast2(k)), w), [0, 1, 2]);
+  const [dk] = gradients(loss, [k]);
+  g.output(dk, 'dk');
+  assert.equal(dk.producer!.op, 'MatMul');
+  const live = g.liveNodes();
+  assert.ok(!live.some((n) => n.op === 'Transpose' && n.inputs[0].producer?.op === 'MatMul'), 'no Transpose of a MatMul result');
 });

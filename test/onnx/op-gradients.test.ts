@@ -73,6 +73,20 @@ const CASES: Case[] = [
   { op: 'ReduceMean', build: (x) => op.reduceMean(x, [-1], true), inputs: [any([2, 3, 4])] },
   { op: 'ReduceSumSquare', build: (x) => op.reduceSumSquare(x, [1]), inputs: [any([2, 3, 4])] },
   { op: 'Transpose', build: (x) => op.transpose(x, [2, 0, 1]), inputs: [any([2, 3, 4])] },
+  {
+    op: 'Transpose',
+    name: 'Transpose of a Transpose (one composed node)',
+    build: (x) => op.transpose(op.transpose(x, [2, 0, 1]), [0, 2, 1]),
+    inputs: [any([2, 3, 4])],
+  },
+  {
+    // attention's keys: the gradient of a transposed MatMul operand is a MatMul's result, which
+    // the Transpose rule replaces by the product of the swapped operands
+    op: 'Transpose',
+    name: 'Transpose of last two axes into a MatMul, [2,3,4]@T([2,5,4])',
+    build: (a, b) => op.mul(op.matmul(a, op.transposeLast2(b)), 1.5),
+    inputs: [any([2, 3, 4]), any([2, 5, 4])],
+  },
   { op: 'Reshape', build: (x) => op.reshape(x, [-1, 4]), inputs: [any([2, 3, 4])] },
   { op: 'Expand', build: (x) => op.expand(x, [2, 3, 4]), inputs: [any([3, 1])] },
   { op: 'Concat', build: (a, b) => op.concat([a, b], 1), inputs: [any([2, 3]), any([2, 2])] },
