@@ -15,6 +15,8 @@ export function unbroadcast(grad: Value, shape: readonly number[]): Value {
   for (let i = 0; i < grad.rank; i++) {
     if (i < lead || (shape[i - lead] === 1 && grad.shape[i] !== 1)) axes.push(i);
   }
+  // Only leading axes summed (a bias broadcast over rows): the reduction drops them itself, no Reshape node.
+  if (lead > 0 && axes.length === lead) return op.reduceSum(grad, axes, false);
   const summed = axes.length ? op.reduceSum(grad, axes, true) : grad;
   return op.reshape(summed, [...shape]);
 }
