@@ -35,11 +35,12 @@ import { onnx } from 'onnx-proto';
 import { AdamWConfig, DEFAULT_ADAMW } from '../src/model/adamw';
 import { ModelConfig } from '../src/model/config';
 import { BuiltGraph, ImageGroup, TRAIN_STEP_STATE, buildGradientStep, buildLossAndGradient, buildTrainStep } from '../src/model/graphs';
-import { FlatValues, GROUPS, Group, flatLayout, initParams, paramInputName, parameterCount } from '../src/model/layout';
+import { FlatValues, GROUPS, Group, flatLayout, initParams, parameterCount } from '../src/model/layout';
 import { modelParams } from '../src/model/siglip';
 import { Graph, Node, flopsByOp, nodeFlops, serialize } from '../src/onnx';
 import { sessionOptions } from '../src/runtime/device';
 import { TrainingSession } from '../src/runtime/training-session';
+import { thetaViewTensors } from '../src/runtime/host-adamw';
 import { Rng } from '../src/util/rng';
 import { FloorTiming, MatmulSpec, matmulsOf, timeMatmulFloor } from './matmul-floor';
 
@@ -572,14 +573,8 @@ async function profileTrainStep(
     cur[input] = make(g, s);
     spare[input] = make(g, 'm');
   }
-  if (host) {
-    // θ fed as one view per parameter, as HostAdamW feeds it ('views' binding)
-    const flat = cur;
-    cur = {};
-    for (const e of built.layout.entries) {
-      cur[paramInputName(e)] = new ort.Tensor('float32', (flat[`theta.${e.group}`].data as Float32Array).subarray(e.offset, e.offset + e.size), e.spec.shape);
-    }
-  }
+  // θ fed as one view per parameter, as HostAdamW feeds it ('views' binding)
+  if (host) cur = thetaViewTensors(built.layout, { decay: cur['theta.decay'].data as Float32Array, plain: cur['theta.plain'].data as Float32Array });
   const batchFeeds = {
     'images.0': new ort.Tensor('uint8', batch.pixels, [groups[0].count, S, S, 3]),
     tokens: new ort.Tensor('int32', batch.tokens, [groups[0].count, model.seqLen]),

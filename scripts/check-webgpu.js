@@ -343,6 +343,10 @@ function opCases() {
   add('ReduceMean (axes attr)', [nodeProto('ReduceMean', ['x'], ['y'], { axes: [-1], keepdims: 1 })], [['x', F, [4, 8]]], [['y', F, [4, 1]]]);
   add('Transpose 2-D', [nodeProto('Transpose', ['x'], ['y'], { perm: [1, 0] })], [['x', F, [4, 8]]], [['y', F, [8, 4]]]);
   add('Transpose 4-D (0,2,1,3)', [nodeProto('Transpose', ['x'], ['y'], { perm: [0, 2, 1, 3] })], [['x', F, [2, 3, 4, 5]]], [['y', F, [2, 4, 3, 5]]]);
+  add('Transpose 4-D (0,1,3,2)', [nodeProto('Transpose', ['x'], ['y'], { perm: [0, 1, 3, 2] })], [['x', F, [2, 3, 4, 5]]], [['y', F, [2, 3, 5, 4]]]);
+  // attention's q, k, v heads-first ([N, T, 3, H, dh] -> [3, N, H, T, dh]) and back
+  add('Transpose 5-D (2,0,3,1,4)', [nodeProto('Transpose', ['x'], ['y'], { perm: [2, 0, 3, 1, 4] })], [['x', F, [2, 4, 3, 2, 5]]], [['y', F, [3, 2, 2, 4, 5]]]);
+  add('Transpose 5-D (1,3,0,2,4)', [nodeProto('Transpose', ['x'], ['y'], { perm: [1, 3, 0, 2, 4] })], [['x', F, [3, 2, 2, 4, 5]]], [['y', F, [2, 4, 3, 2, 5]]]);
   add('Reshape', [nodeProto('Reshape', ['x', 'shape'], ['y'])], [['x', F, [4, 6]]], [['y', F, [3, 8]]], [tensorProto('shape', I64, [2], [3, -1])]);
   add('Concat', [nodeProto('Concat', ['a', 'b'], ['y'], { axis: 0 })], [['a', F, [2, 8]], ['b', F, [3, 8]]], [['y', F, [5, 8]]]);
   add('Split (sizes input)', [nodeProto('Split', ['x', 'sp'], ['y1', 'y2'], { axis: 1 })], [['x', F, [4, 8]]], [['y1', F, [4, 3]], ['y2', F, [4, 5]]], [tensorProto('sp', I64, [2], [3, 5])]);

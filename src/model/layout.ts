@@ -1,7 +1,7 @@
 // The flat parameter layout: all decayed parameters (matrices) in one vector, the rest (biases,
-// norms, t', b) in another. The train step then crosses the binding as six tensors (θ, m, v per
-// group) instead of hundreds, and weight decay needs no per-element mask: it applies to one
-// whole vector and not the other.
+// norms, t', b) in another. Optimizer state, checkpoints and the gradient are these two vectors,
+// and weight decay needs no per-element mask: it applies to one whole vector and not the other.
+// A graph takes θ as the two vectors or as per-parameter views of them (ThetaBinding).
 import { FloatType, Graph, Value, gradients, op } from '../onnx';
 import { ParamSpec, Params } from '../nn/params';
 import { Rng } from '../util/rng';

@@ -24,9 +24,9 @@ export function layerNorm(P: Params, name: string, x: Value): Value {
   return op.layerNorm(x, P(`${name}.scale`), P(`${name}.bias`), -1, 1e-6);
 }
 
-/** Exact GELU, 0.5·x·(1 + erf(x/√2)), as in ViT and SigLIP. */
+/** Exact GELU, 0.5·x·(1 + erf(x/√2)), as in ViT and SigLIP (one node with its own gradient rule). */
 export function gelu(x: Value): Value {
-  return op.mul(op.mul(x, 0.5), op.add(op.erf(op.mul(x, Math.SQRT1_2)), 1));
+  return op.gelu(x);
 }
 
 export function mlpParams(name: string, d: number, hidden: number): ParamSpec[] {

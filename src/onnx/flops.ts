@@ -10,7 +10,7 @@ import { Graph, Node } from './graph';
 
 const PER_OUTPUT_ELEMENT: Record<string, number> = {
   Add: 1, Sub: 1, Mul: 1, Div: 1, Pow: 1, Max: 1, Min: 1, Neg: 1, Exp: 1, Log: 1, Sqrt: 1, Erf: 1,
-  Sigmoid: 1, Softplus: 1, Tanh: 1, Relu: 1, Abs: 1, Where: 1, Softmax: 5, LayerNormalization: 8,
+  Sigmoid: 1, Softplus: 1, Tanh: 1, Relu: 1, Abs: 1, Where: 1, Softmax: 5, LayerNormalization: 8, Gelu: 5,
 };
 const PER_INPUT_ELEMENT: Record<string, number> = {
   ReduceSum: 1, ReduceMean: 1, ReduceMax: 1, ReduceSumSquare: 2, ScatterND: 0,

@@ -151,6 +151,10 @@ export const INFER: Record<string, InferRule> = {
       { shape: statShape, dtype: x.dtype },
     ];
   },
+  Gelu: (inputs) => {
+    const x = inputs[0];
+    return [0, 1, 2].map(() => ({ shape: x.shape, dtype: x.dtype })); // y, h = Φ(x), u = x/√2
+  },
   ReduceSum: reduce('ReduceSum'),
   ReduceMean: reduce('ReduceMean'),
   ReduceSumSquare: reduce('ReduceSumSquare'),
@@ -310,6 +314,16 @@ export function layerNorm(x: Value, scale: Value, bias: Value, axis = -1, epsilo
   return emit('LayerNormalization', [x, scale, bias], { axis, epsilon });
 }
 
+/**
+ * Exact GELU, x·Φ(x) = x·½(1 + erf(x/√2)), as ViT and SigLIP use it. One node here, written as
+ * the five ops it stands for (serialize.ts; opset 17 has no Gelu); its extra outputs h = Φ(x) and
+ * u = x/√2 are what its gradient reuses.
+ */
+export function gelu(x: Value): Value {
+  requireFloat('Gelu', x);
+  return emit('Gelu', [x]);
+}
+
 export const reduceSum = (x: Value, axes: number[], keepdims = false) =>
   emit('ReduceSum', [x], { axes, keepdims: keepdims ? 1 : 0 });
 export const reduceMean = (x: Value, axes: number[], keepdims = false) =>
@@ -327,13 +341,16 @@ export const sumAll = (x: Value) => reduceSum(x, x.shape.map((_, i) => i));
  * (attention's keys), and each Transpose left in the graph is a full copy of its tensor.
  */
 export function transpose(x: Value, perm: number[]): Value {
-  if (perm.every((a, i) => a === i)) return x;
+  // a malformed perm goes to the shape rule, which names the problem
+  if (perm.length !== x.rank) return emit('Transpose', [x], { perm });
+  if (perm.every((a, i) => a === i)) return x; // like reshape to the same shape: the value itself
   const p = x.producer;
   if (p?.op === 'Transpose') return transpose(p.inputs[0], perm.map((i) => (p.attrs.perm as number[])[i]));
   return emit('Transpose', [x], { perm });
 }
 /** Swap the last two axes: the matrix transpose of a (batched) MatMul operand. */
 export function transposeLast2(x: Value): Value {
+  if (x.rank < 2) throw new Error(`Transpose: transposeLast2 needs rank >= 2, got ${x}`);
   const perm = x.shape.map((_, i) => i);
   [perm[x.rank - 2], perm[x.rank - 1]] = [perm[x.rank - 1], perm[x.rank - 2]];
   return transpose(x, perm);

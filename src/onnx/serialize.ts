@@ -126,6 +126,17 @@ function lowerErf(e: Emitter, x: string, out: string): void {
   e.op('Mul', [e.op('Sign', [x]), mag], {}, out);
 }
 
+// GELU as the forward ops it stands for: u = x·√½, h = (erf(u) + 1)·½, y = x·h. (y equals the
+// textbook (½x)·(1 + erf(u)) bit for bit: scaling by ½ is exact.)
+function lowerGelu(e: Emitter, dtype: 'float32' | 'float64', x: string, [y, h, u]: string[]): void {
+  e.op('Mul', [x, e.float(Math.SQRT1_2, dtype)], {}, u);
+  const erf = e.name('erf');
+  if (dtype === 'float64') lowerErf(e, u, erf);
+  else e.op('Erf', [u], {}, erf);
+  e.op('Mul', [e.op('Add', [erf, e.float(1, dtype)]), e.float(0.5, dtype)], {}, h);
+  e.op('Mul', [x, h], {}, y);
+}
+
 // LayerNormalization's float64 kernel keeps its statistics in float32; lower it to keep float64.
 function lowerLayerNorm(e: Emitter, node: Node, inputs: string[], outputs: string[]): void {
   const rank = node.inputs[0].rank;
@@ -147,6 +158,7 @@ function nodeProtos(node: Node, e: Emitter): void {
   if (dtype === 'float64' && node.op === 'Softplus') return lowerSoftplus(e, inputs[0], outputs[0]);
   if (dtype === 'float64' && node.op === 'Erf') return lowerErf(e, inputs[0], outputs[0]);
   if (dtype === 'float64' && node.op === 'LayerNormalization') return lowerLayerNorm(e, node, inputs, outputs);
+  if (node.op === 'Gelu') return lowerGelu(e, dtype as 'float32' | 'float64', inputs[0], outputs);
 
   const attrs: Attrs = { ...node.attrs };
   for (const key of STATIC_INPUTS[node.op] ?? []) {

@@ -10,7 +10,7 @@
 import * as ort from 'onnxruntime-node';
 import { ADAMW_WASM_BASE64 } from './adamw-wasm';
 import { ADAMW_SCALARS } from '../model/graphs';
-import { FlatLayout, GROUPS, Group, paramInputName } from '../model/layout';
+import { FlatLayout, FlatValues, GROUPS, Group, paramInputName } from '../model/layout';
 import { StateStore, StateValues } from './state';
 
 interface AdamWExports {
@@ -43,6 +43,13 @@ export function hostAdamWBytes(sizes: Record<Group, number>): number {
 /** Whether a model of these group sizes fits one WebAssembly memory. */
 export function hostAdamWFits(sizes: Record<Group, number>): boolean {
   return hostAdamWBytes(sizes) <= MAX_BYTES;
+}
+
+/** θ as graphs with the 'views' binding take it: one tensor per parameter over the flat vectors, no copies. */
+export function thetaViewTensors(layout: FlatLayout, theta: FlatValues): Record<string, ort.Tensor> {
+  const out: Record<string, ort.Tensor> = {};
+  for (const e of layout.entries) out[paramInputName(e)] = new ort.Tensor('float32', theta[e.group].subarray(e.offset, e.offset + e.size), e.spec.shape);
+  return out;
 }
 
 function align4(n: number): number {
@@ -86,16 +93,13 @@ export class HostAdamW implements StateStore {
     };
     const views = {} as Record<Group, GroupViews>;
     const gradBits = {} as Record<Group, Uint32Array>;
-    const thetaTensors: Record<string, ort.Tensor> = {};
     const gradTensors: Record<string, ort.Tensor> = {};
     for (const g of GROUPS) {
       const v = (views[g] = { theta: take(sizes[g]), m: take(sizes[g]), v: take(sizes[g]), grad: take(sizes[g]) });
       gradBits[g] = new Uint32Array(memory.buffer, v.grad.byteOffset, sizes[g]);
-      for (const e of layout.entries) {
-        if (e.group === g) thetaTensors[paramInputName(e)] = new ort.Tensor('float32', v.theta.subarray(e.offset, e.offset + e.size), e.spec.shape);
-      }
       gradTensors[`grad.${g}`] = new ort.Tensor('float32', v.grad, [sizes[g]]);
     }
+    const thetaTensors = thetaViewTensors(layout, { decay: views.decay.theta, plain: views.plain.theta });
     this.live = { views, gradBits, thetaTensors, gradTensors, kernel };
     this.write(initial);
   }

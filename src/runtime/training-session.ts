@@ -128,7 +128,12 @@ export class TrainingSession {
 
   /** How graphs take θ: per-parameter views of the host store, else flat (split in-graph). */
   private get binding(): ThetaBinding {
-    return this.hostUpdate ? 'views' : this.device === 'webgpu' ? WEBGPU_MAX_FANOUT : Infinity;
+    return this.hostUpdate ? 'views' : this.splitFanout;
+  }
+
+  /** The flat binding's fan-out: WebGPU shaders take at most 16 storage buffers. */
+  private get splitFanout(): number {
+    return this.device === 'webgpu' ? WEBGPU_MAX_FANOUT : Infinity;
   }
 
   /** θ as the graphs built with `binding` take it. */
@@ -160,7 +165,13 @@ export class TrainingSession {
     const groups = this.groupsOf(batch);
     const key = `${this.hostUpdate ? 'gradient' : 'train'}|${JSON.stringify(this.model)}|${JSON.stringify(this.optimizer)}|${groupKey(groups)}`;
     const outputLocations = this.device === 'cpu' ? {} : deviceOutputs();
-    const session = await this.cache.get(key, () => serialize((this.hostUpdate ? buildGradientStep(this.model, this.optimizer, groups, 'float32', 'views') : buildTrainStep(this.model, this.optimizer, groups, 'float32', this.binding as number)).graph), outputLocations);
+    const session = await this.cache.get(key, () => {
+      // the host update needs the gradient; the in-graph update carries flat θ, m, v
+      const built = this.hostUpdate
+        ? buildGradientStep(this.model, this.optimizer, groups, 'float32', this.binding)
+        : buildTrainStep(this.model, this.optimizer, groups, 'float32', this.splitFanout);
+      return serialize(built.graph);
+    }, outputLocations);
     const feeds: Record<string, ort.Tensor> = { ...this.state.feeds(), ...this.batchFeeds(batch, groups) };
     feeds.lr = scalar(lr);
     feeds.step = scalar(this.step + 1);
