@@ -40,7 +40,6 @@ import { modelParams } from '../src/model/siglip';
 import { Graph, Node, flopsByOp, nodeFlops, serialize } from '../src/onnx';
 import { sessionOptions } from '../src/runtime/device';
 import { TrainingSession } from '../src/runtime/training-session';
-import { thetaViewTensors } from '../src/runtime/host-adamw';
 import { Rng } from '../src/util/rng';
 import { FloorTiming, MatmulSpec, matmulsOf, timeMatmulFloor } from './matmul-floor';
 
@@ -551,7 +550,7 @@ async function profileTrainStep(
   // The graph TrainingSession runs: on the CPU by default the gradient step (AdamW's update then
   // runs on the host, outside this profile); with --adamw graph the full train step.
   const host = o.adamw !== 'graph';
-  const built = host ? buildGradientStep(model, opt, groups, 'float32', 'views') : buildTrainStep(model, opt, groups);
+  const built = host ? buildGradientStep(model, opt, groups) : buildTrainStep(model, opt, groups);
   const roles = nodeRoles(built);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jest-profile-'));
   const session = await ort.InferenceSession.create(namedModel(built, roles), {
@@ -573,8 +572,6 @@ async function profileTrainStep(
     cur[input] = make(g, s);
     spare[input] = make(g, 'm');
   }
-  // θ fed as one view per parameter, as HostAdamW feeds it ('views' binding)
-  if (host) cur = thetaViewTensors(built.layout, { decay: cur['theta.decay'].data as Float32Array, plain: cur['theta.plain'].data as Float32Array });
   const batchFeeds = {
     'images.0': new ort.Tensor('uint8', batch.pixels, [groups[0].count, S, S, 3]),
     tokens: new ort.Tensor('int32', batch.tokens, [groups[0].count, model.seqLen]),

@@ -5,12 +5,13 @@
 // buffer, even when a pre-allocated one is passed as a fetch (it writes into ours, then copies
 // it). A step returning θ', m', v' paid three parameter-sized copies plus AdamW as ~25 separate
 // passes. Now the step returns one gradient (written straight into this memory through the
-// fetch) and the update is one pass. θ crosses into onnxruntime as one view of this memory per
-// parameter (the graphs' 'views' binding): inputs are never copied, and no Split copies θ in-graph.
+// fetch) and the update is one pass. θ crosses into onnxruntime as views of this memory: inputs
+// are never copied. (One view per parameter, the graphs' 'views' binding, saves the in-graph Split
+// but measured slower inside the real VS Code: see TrainingSession.binding.)
 import * as ort from 'onnxruntime-node';
 import { ADAMW_WASM_BASE64 } from './adamw-wasm';
 import { ADAMW_SCALARS } from '../model/graphs';
-import { FlatLayout, FlatValues, GROUPS, Group, paramInputName } from '../model/layout';
+import { FlatLayout, GROUPS, Group } from '../model/layout';
 import { StateStore, StateValues } from './state';
 
 interface AdamWExports {
@@ -43,13 +44,6 @@ export function hostAdamWBytes(sizes: Record<Group, number>): number {
 /** Whether a model of these group sizes fits one WebAssembly memory. */
 export function hostAdamWFits(sizes: Record<Group, number>): boolean {
   return hostAdamWBytes(sizes) <= MAX_BYTES;
-}
-
-/** θ as graphs with the 'views' binding take it: one tensor per parameter over the flat vectors, no copies. */
-export function thetaViewTensors(layout: FlatLayout, theta: FlatValues): Record<string, ort.Tensor> {
-  const out: Record<string, ort.Tensor> = {};
-  for (const e of layout.entries) out[paramInputName(e)] = new ort.Tensor('float32', theta[e.group].subarray(e.offset, e.offset + e.size), e.spec.shape);
-  return out;
 }
 
 function align4(n: number): number {
@@ -99,7 +93,8 @@ export class HostAdamW implements StateStore {
       gradBits[g] = new Uint32Array(memory.buffer, v.grad.byteOffset, sizes[g]);
       gradTensors[`grad.${g}`] = new ort.Tensor('float32', v.grad, [sizes[g]]);
     }
-    const thetaTensors = thetaViewTensors(layout, { decay: views.decay.theta, plain: views.plain.theta });
+    const thetaTensors: Record<string, ort.Tensor> = {};
+    for (const g of GROUPS) thetaTensors[`theta.${g}`] = new ort.Tensor('float32', views[g].theta, [sizes[g]]);
     this.live = { views, gradBits, thetaTensors, gradTensors, kernel };
     this.write(initial);
   }

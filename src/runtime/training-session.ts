@@ -126,20 +126,21 @@ export class TrainingSession {
     return this.step;
   }
 
-  /** How graphs take θ: per-parameter views of the host store, else flat (split in-graph). */
-  private get binding(): ThetaBinding {
-    return this.hostUpdate ? 'views' : this.splitFanout;
-  }
-
-  /** The flat binding's fan-out: WebGPU shaders take at most 16 storage buffers. */
-  private get splitFanout(): number {
+  /**
+   * How graphs take θ: the two flat vectors, split in-graph (WebGPU shaders take at most 16
+   * storage buffers, hence its fan-out). Not 'views' (one input per parameter), although that
+   * saves the Split (~2% of the step at 8.5M parameters, bit-identical): inside the real VS Code
+   * (bench:e2e, code-server) runs with it trained ~20% fewer steps in the same time and the
+   * dashboard's event -> chart p95 rose from ~180 to 350-430 ms, for reasons not yet found.
+   */
+  private get binding(): number {
     return this.device === 'webgpu' ? WEBGPU_MAX_FANOUT : Infinity;
   }
 
   /** θ as the graphs built with `binding` take it. */
   private thetaFeeds(): Record<string, ort.Tensor> {
     const state = this.state.feeds();
-    return this.hostUpdate ? state : { 'theta.decay': state['theta.decay'], 'theta.plain': state['theta.plain'] };
+    return { 'theta.decay': state['theta.decay'], 'theta.plain': state['theta.plain'] };
   }
 
   /**
@@ -169,7 +170,7 @@ export class TrainingSession {
       // the host update needs the gradient; the in-graph update carries flat θ, m, v
       const built = this.hostUpdate
         ? buildGradientStep(this.model, this.optimizer, groups, 'float32', this.binding)
-        : buildTrainStep(this.model, this.optimizer, groups, 'float32', this.splitFanout);
+        : buildTrainStep(this.model, this.optimizer, groups, 'float32', this.binding);
       return serialize(built.graph);
     }, outputLocations);
     const feeds: Record<string, ort.Tensor> = { ...this.state.feeds(), ...this.batchFeeds(batch, groups) };
