@@ -98,7 +98,7 @@ export function buildTrainStep(
 /**
  * The CPU's train step: forward, backward and AdamW's scalars; the elementwise update runs on the
  * host (runtime/host-adamw.ts), so no parameter-sized state crosses the binding as an output.
- *   (θ as `binding` takes it, per parameter on the CPU; lr; step t ≥ 1; images.k uint8; tokens int32)
+ *   (θ as `binding` takes it; lr; step t ≥ 1; images.k uint8; tokens int32)
  *     -> (grad.<group>; adamw.scalars [c1, c2, stepSize, epsHat, keep]; loss; grad_norm)
  */
 export function buildGradientStep(
