@@ -5,7 +5,7 @@
 // itself (a 1280² matrix is 1.6M elements: cheap for ORT, not for a JS loop on the hot path).
 import { Graph, Value, graphFlops, op } from '../onnx';
 import type { ModelConfig } from '../model/config';
-import { ThetaBinding, bindTheta, flatLayout } from '../model/layout';
+import { bindFlat, flatInputs, flatLayout } from '../model/layout';
 import { pairLosses } from '../model/loss';
 import { encodeImages, encodeTexts, modelParams } from '../model/siglip';
 import { SCORE_NEEDS, type ScoreName } from './scores';
@@ -25,7 +25,7 @@ export interface ScoreGraphSpec {
  * Outputs: scores_sym = S + Sᵀ [B,B] and scores_diag [B] (what selection reads), scores_total [],
  * scores_trace [], learner_diag [B]?, reference_diag [B]?, and scores [B,B] when withMatrix.
  */
-export function buildScoreGraph(model: ModelConfig, spec: ScoreGraphSpec, binding: ThetaBinding = Infinity): { graph: Graph; flops: number } {
+export function buildScoreGraph(model: ModelConfig, spec: ScoreGraphSpec, maxFanout = Infinity): { graph: Graph; flops: number } {
   const need = SCORE_NEEDS[spec.score];
   const B = spec.superBatch;
   const g = new Graph('float32', 'selection_scores');
@@ -34,7 +34,7 @@ export function buildScoreGraph(model: ModelConfig, spec: ScoreGraphSpec, bindin
   let reference: Value | null = null;
   if (need.learner) {
     const layout = flatLayout(modelParams(model));
-    const { P } = bindTheta(g, layout, binding);
+    const P = bindFlat(layout, flatInputs(g, layout, 'theta'), maxFanout);
     const images = g.input('images.0', [B, model.imageSize, model.imageSize, 3], 'uint8');
     const tokens = g.input('tokens', [B, model.seqLen], 'int32');
     learner = pairLosses(encodeImages(P, model, images, spec.patchSize), encodeTexts(P, model, tokens), P('t_prime'), P('bias'));

@@ -53,7 +53,7 @@ export async function scoreSuperBatch(
     feeds['reference.bias'] = new ort.Tensor('float32', Float32Array.of(reference.bias), [1]);
   }
   const key = `scores|${JSON.stringify(model)}|${JSON.stringify(spec)}`;
-  const r = await session.runWithParameters(key, (binding) => serialize(buildScoreGraph(model, spec, binding).graph), feeds, need.learner);
+  const r = await session.runWithParameters(key, (fanout) => serialize(buildScoreGraph(model, spec, fanout).graph), feeds, need.learner);
   const f32 = (name: string) => (r[name] ? (r[name].data as Float32Array) : null);
   return {
     pairs: { n: B, sym: f32('scores_sym')!, diag: f32('scores_diag')! },

@@ -2,10 +2,10 @@
 // (for checks), scoring (per-pair loss matrix of a super-batch), and the pair-loss matrix of
 // precomputed embeddings (cached reference). Input and output names are part of the runtime's
 // contract and are listed in TRAIN_STEP_STATE.
-import { FloatType, Graph, Value, graphFlops, op } from '../onnx';
+import { FloatType, Graph, Value, gradients, graphFlops, op } from '../onnx';
 import { AdamWConfig, adamw, adamwScalars } from './adamw';
 import { ModelConfig } from './config';
-import { BoundTheta, FlatLayout, GROUPS, Group, ThetaBinding, bindTheta, flatInputs, flatLayout } from './layout';
+import { FlatLayout, GROUPS, Group, bindFlat, flatInputs, flatLayout } from './layout';
 import { pairLosses, sigmoidLoss } from './loss';
 import { encodeImages, encodeTexts, modelParams } from './siglip';
 import { Params } from '../nn/params';
@@ -23,7 +23,7 @@ export interface BuiltGraph {
   flops: number;
 }
 
-/** Graph builders take θ's binding (see ThetaBinding): flat with WebGPU's fan-out, 15; flat with one Split elsewhere; per-parameter views on the CPU's host-AdamW path. */
+/** Graph builders take `maxFanout` (see bindFlat): 15 for WebGPU, unbounded elsewhere. */
 export const WEBGPU_MAX_FANOUT = 15;
 
 /** AdamW's scalars as the gradient step outputs them (`adamw.scalars`), in this order. */
@@ -56,11 +56,19 @@ function embedBatch(g: Graph, P: Params, model: ModelConfig, groups: ImageGroup[
 }
 
 /** What every training graph starts with: θ bound to the layout, the batch's sigmoid loss, its gradient per group. */
-function lossAndGradient(g: Graph, model: ModelConfig, groups: ImageGroup[], theta: BoundTheta): { loss: Value; grad: Record<Group, Value> } {
-  const { P } = theta;
+function lossAndGradient(
+  g: Graph,
+  model: ModelConfig,
+  groups: ImageGroup[],
+  layout: FlatLayout,
+  theta: Record<Group, Value>,
+  maxFanout: number,
+): { loss: Value; grad: Record<Group, Value> } {
+  const P = bindFlat(layout, theta, maxFanout);
   const { zImg, zTxt } = embedBatch(g, P, model, groups);
   const loss = sigmoidLoss(pairLosses(zImg, zTxt, P('t_prime'), P('bias')));
-  return { loss, grad: theta.gradient(loss) };
+  const [decay, plain] = gradients(loss, [theta.decay, theta.plain]);
+  return { loss, grad: { decay, plain } };
 }
 
 /**
@@ -77,13 +85,12 @@ export function buildTrainStep(
 ): BuiltGraph {
   const g = new Graph(float, 'train_step');
   const layout = flatLayout(modelParams(model));
-  const bound = bindTheta(g, layout, maxFanout);
-  const theta = bound.flat!; // AdamW updates the flat vectors
+  const theta = flatInputs(g, layout, 'theta');
   const m = flatInputs(g, layout, 'm');
   const v = flatInputs(g, layout, 'v');
   const lr = g.input('lr', []);
   const step = g.input('step', []);
-  const { loss, grad } = lossAndGradient(g, model, groups, bound);
+  const { loss, grad } = lossAndGradient(g, model, groups, layout, theta, maxFanout);
   const { next, gradNorm } = g.scope('adamw', () => adamw({ theta, m, v }, grad, lr, step, opt));
   for (const grp of GROUPS) {
     g.output(next.theta[grp], `theta.${grp}.next`);
@@ -98,7 +105,7 @@ export function buildTrainStep(
 /**
  * The CPU's train step: forward, backward and AdamW's scalars; the elementwise update runs on the
  * host (runtime/host-adamw.ts), so no parameter-sized state crosses the binding as an output.
- *   (θ as `binding` takes it; lr; step t ≥ 1; images.k uint8; tokens int32)
+ *   (θ per group; lr; step t ≥ 1; images.k uint8; tokens int32)
  *     -> (grad.<group>; adamw.scalars [c1, c2, stepSize, epsHat, keep]; loss; grad_norm)
  */
 export function buildGradientStep(
@@ -106,14 +113,14 @@ export function buildGradientStep(
   opt: AdamWConfig,
   groups: ImageGroup[],
   float: FloatType = 'float32',
-  binding: ThetaBinding = Infinity,
+  maxFanout = Infinity,
 ): BuiltGraph {
   const g = new Graph(float, 'gradient_step');
   const layout = flatLayout(modelParams(model));
-  const theta = bindTheta(g, layout, binding);
+  const theta = flatInputs(g, layout, 'theta');
   const lr = g.input('lr', []);
   const step = g.input('step', []);
-  const { loss, grad } = lossAndGradient(g, model, groups, theta);
+  const { loss, grad } = lossAndGradient(g, model, groups, layout, theta, maxFanout);
   const s = g.scope('adamw', () => adamwScalars(grad, lr, step, opt));
   g.output(grad.decay, 'grad.decay');
   g.output(grad.plain, 'grad.plain');
@@ -124,10 +131,11 @@ export function buildGradientStep(
 }
 
 /** Loss and its gradient, no update: for finite-difference and PyTorch parity checks. */
-export function buildLossAndGradient(model: ModelConfig, groups: ImageGroup[], float: FloatType = 'float32', binding: ThetaBinding = Infinity): BuiltGraph {
+export function buildLossAndGradient(model: ModelConfig, groups: ImageGroup[], float: FloatType = 'float32', maxFanout = Infinity): BuiltGraph {
   const g = new Graph(float, 'loss_and_gradient');
   const layout = flatLayout(modelParams(model));
-  const { loss, grad } = lossAndGradient(g, model, groups, bindTheta(g, layout, binding));
+  const theta = flatInputs(g, layout, 'theta');
+  const { loss, grad } = lossAndGradient(g, model, groups, layout, theta, maxFanout);
   g.output(op.identity(loss), 'loss');
   for (const grp of GROUPS) g.output(op.identity(grad[grp]), `grad.${grp}`);
   return { graph: g, layout, flops: graphFlops(g) };
@@ -142,11 +150,12 @@ export function buildScoring(
   superBatch: number,
   patchSize: number,
   float: FloatType = 'float32',
-  binding: ThetaBinding = Infinity,
+  maxFanout = Infinity,
 ): BuiltGraph {
   const g = new Graph(float, 'scoring');
   const layout = flatLayout(modelParams(model));
-  const { P } = bindTheta(g, layout, binding);
+  const theta = flatInputs(g, layout, 'theta');
+  const P = bindFlat(layout, theta, maxFanout);
   const { zImg, zTxt } = embedBatch(g, P, model, [{ patchSize, count: superBatch }]);
   g.output(pairLosses(zImg, zTxt, P('t_prime'), P('bias')), 'pair_losses');
   g.output(op.identity(zImg), 'image_embeddings');
@@ -166,20 +175,20 @@ export function buildPairLossFromEmbeddings(n: number, embedDim: number, float: 
 }
 
 /** Image embeddings only, parameters as inputs: evaluation and reference embedding of a pool. */
-export function buildImageEmbedder(model: ModelConfig, n: number, patchSize: number, binding: ThetaBinding = Infinity): BuiltGraph {
+export function buildImageEmbedder(model: ModelConfig, n: number, patchSize: number, maxFanout = Infinity): BuiltGraph {
   const g = new Graph('float32', 'image_embedder');
   const layout = flatLayout(modelParams(model));
-  const { P } = bindTheta(g, layout, binding);
+  const P = bindFlat(layout, flatInputs(g, layout, 'theta'), maxFanout);
   const images = g.input('images.0', [n, model.imageSize, model.imageSize, 3], 'uint8');
   g.output(op.identity(encodeImages(P, model, images, patchSize)), 'image_embeddings');
   return { graph: g, layout, flops: graphFlops(g) };
 }
 
 /** Text embeddings only (zero-shot class names, reference embedding of captions). */
-export function buildTextEmbedder(model: ModelConfig, n: number, binding: ThetaBinding = Infinity): BuiltGraph {
+export function buildTextEmbedder(model: ModelConfig, n: number, maxFanout = Infinity): BuiltGraph {
   const g = new Graph('float32', 'text_embedder');
   const layout = flatLayout(modelParams(model));
-  const { P } = bindTheta(g, layout, binding);
+  const P = bindFlat(layout, flatInputs(g, layout, 'theta'), maxFanout);
   const tokens = g.input('tokens', [n, model.seqLen], 'int32');
   g.output(op.identity(encodeTexts(P, model, tokens)), 'text_embeddings');
   return { graph: g, layout, flops: graphFlops(g) };

@@ -1,8 +1,8 @@
 // The flat parameter layout: all decayed parameters (matrices) in one vector, the rest (biases,
-// norms, t', b) in another. Optimizer state, checkpoints and the gradient are these two vectors,
-// and weight decay needs no per-element mask: it applies to one whole vector and not the other.
-// A graph takes θ as the two vectors or as per-parameter views of them (ThetaBinding).
-import { FloatType, Graph, Value, gradients, op } from '../onnx';
+// norms, t', b) in another. The train step then crosses the binding as six tensors (θ, m, v per
+// group) instead of hundreds, and weight decay needs no per-element mask: it applies to one
+// whole vector and not the other.
+import { FloatType, Graph, Value, op } from '../onnx';
 import { ParamSpec, Params } from '../nn/params';
 import { Rng } from '../util/rng';
 
@@ -126,54 +126,6 @@ function lookup(byName: Map<string, Value>): Params {
     const v = byName.get(name);
     if (!v) throw new Error(`model code asked for parameter '${name}', which the layout does not declare`);
     return v;
-  };
-}
-
-/**
- * How a graph takes θ. A number: as the two flat group vectors, cut into parameters in-graph by
- * Splits of at most that many outputs (Infinity: one Split per group; WebGPU: 15, see bindFlat).
- * 'views': as one input per parameter (`paramInputName`), which the CPU feeds as views of its flat
- * vectors: onnxruntime reads them in place, where a Split copies all of θ on every run (34 MB at
- * 8.5M parameters). Either way the gradient comes out as the two flat vectors, bit for bit alike.
- */
-export type ThetaBinding = number | 'views';
-
-/** The graph input of one parameter under the 'views' binding. */
-export function paramInputName(e: LayoutEntry): string {
-  return `theta.${e.group}/${e.spec.name}`;
-}
-
-/** θ's graph inputs, bound as `binding` says: the parameters for model code, and their gradient per group. */
-export interface BoundTheta {
-  P: Params;
-  gradient(target: Value): Record<Group, Value>;
-  /** The flat inputs (null under 'views'). */
-  flat: Record<Group, Value> | null;
-}
-
-export function bindTheta(g: Graph, layout: FlatLayout, binding: ThetaBinding): BoundTheta {
-  if (binding !== 'views') {
-    const theta = flatInputs(g, layout, 'theta');
-    return {
-      flat: theta,
-      P: bindFlat(layout, theta, binding),
-      gradient: (target) => {
-        const [decay, plain] = gradients(target, [theta.decay, theta.plain]);
-        return { decay, plain };
-      },
-    };
-  }
-  const inputs = layout.entries.map((e) => g.input(paramInputName(e), e.spec.shape));
-  const byName = new Map(layout.entries.map((e, i) => [e.spec.name, inputs[i]]));
-  return {
-    flat: null,
-    P: lookup(byName),
-    gradient: (target) => {
-      // the same Concat of the same parts that the gradient of bindFlat's Split is
-      const d = gradients(target, inputs);
-      const group = (grp: Group) => op.concat(layout.entries.flatMap((e, i) => (e.group === grp ? [op.reshape(d[i], [e.size])] : [])), 0);
-      return { decay: group('decay'), plain: group('plain') };
-    },
   };
 }
 

@@ -6,12 +6,11 @@
 // it). A step returning θ', m', v' paid three parameter-sized copies plus AdamW as ~25 separate
 // passes. Now the step returns one gradient (written straight into this memory through the
 // fetch) and the update is one pass. θ crosses into onnxruntime as views of this memory: inputs
-// are never copied. (One view per parameter, the graphs' 'views' binding, saves the in-graph Split
-// but measured slower inside the real VS Code: see TrainingSession.binding.)
+// are never copied.
 import * as ort from 'onnxruntime-node';
 import { ADAMW_WASM_BASE64 } from './adamw-wasm';
 import { ADAMW_SCALARS } from '../model/graphs';
-import { FlatLayout, GROUPS, Group } from '../model/layout';
+import { GROUPS, Group } from '../model/layout';
 import { StateStore, StateValues } from './state';
 
 interface AdamWExports {
@@ -68,12 +67,11 @@ export class HostAdamW implements StateStore {
 
   /** `beta1`, `beta2`: the optimizer's; the per-step scalars come from the graph. */
   constructor(
-    layout: FlatLayout,
+    sizes: Record<Group, number>,
     initial: StateValues,
     private readonly beta1: number,
     private readonly beta2: number,
   ) {
-    const sizes = layout.size;
     const bytes = hostAdamWBytes(sizes);
     if (!hostAdamWFits(sizes)) throw new Error(`host AdamW: ${bytes} bytes of state exceed WebAssembly's 4 GiB`);
     const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
@@ -87,14 +85,14 @@ export class HostAdamW implements StateStore {
     };
     const views = {} as Record<Group, GroupViews>;
     const gradBits = {} as Record<Group, Uint32Array>;
+    const thetaTensors: Record<string, ort.Tensor> = {};
     const gradTensors: Record<string, ort.Tensor> = {};
     for (const g of GROUPS) {
       const v = (views[g] = { theta: take(sizes[g]), m: take(sizes[g]), v: take(sizes[g]), grad: take(sizes[g]) });
       gradBits[g] = new Uint32Array(memory.buffer, v.grad.byteOffset, sizes[g]);
+      thetaTensors[`theta.${g}`] = new ort.Tensor('float32', v.theta, [sizes[g]]);
       gradTensors[`grad.${g}`] = new ort.Tensor('float32', v.grad, [sizes[g]]);
     }
-    const thetaTensors: Record<string, ort.Tensor> = {};
-    for (const g of GROUPS) thetaTensors[`theta.${g}`] = new ort.Tensor('float32', views[g].theta, [sizes[g]]);
     this.live = { views, gradBits, thetaTensors, gradTensors, kernel };
     this.write(initial);
   }

@@ -21,7 +21,7 @@ import {
   buildTextEmbedder,
   buildTrainStep,
 } from '../model/graphs';
-import { FlatLayout, FlatValues, ThetaBinding, flatLayout, initParams } from '../model/layout';
+import { FlatLayout, FlatValues, flatLayout, initParams } from '../model/layout';
 import { modelParams } from '../model/siglip';
 import { DEFAULT_RUNTIME, ResolvedDevice, RuntimeOptions, resolveDevice } from './device';
 import { HostAdamW, hostAdamWFits } from './host-adamw';
@@ -105,7 +105,7 @@ export class TrainingSession {
         deviceNote += '; AdamW runs in the graph: the model is past WebAssembly\'s 4 GiB for the host update (~268M parameters)';
       } else {
         try {
-          store = new HostAdamW(layout, initial, opts.optimizer.beta1, opts.optimizer.beta2);
+          store = new HostAdamW(layout.size, initial, opts.optimizer.beta1, opts.optimizer.beta2);
         } catch (e) {
           // e.g. a memory limit refusing one large WebAssembly memory: the graph path does the same math
           deviceNote += `; AdamW runs in the graph: the host update could not start (${(e as Error).message})`;
@@ -127,17 +127,16 @@ export class TrainingSession {
   }
 
   /**
-   * How graphs take θ: the two flat vectors, split in-graph (WebGPU shaders take at most 16
-   * storage buffers, hence its fan-out). Not 'views' (one input per parameter), although that
-   * saves the Split (~2% of the step at 8.5M parameters, bit-identical): inside the real VS Code
-   * (bench:e2e, code-server) runs with it trained ~20% fewer steps in the same time and the
-   * dashboard's event -> chart p95 rose from ~180 to 350-430 ms, for reasons not yet found.
+   * Graphs take θ as the two flat vectors, split in-graph (WebGPU shaders take at most 16 storage
+   * buffers, hence its fan-out). One input per parameter was tried: it saves the Split (~2% of the
+   * step at 8.5M parameters) but inside the real VS Code runs trained ~20% fewer steps in the same
+   * time and the dashboard's p95 doubled (docs/engine.md), so it was taken out.
    */
-  private get binding(): number {
+  private get maxFanout(): number {
     return this.device === 'webgpu' ? WEBGPU_MAX_FANOUT : Infinity;
   }
 
-  /** θ as the graphs built with `binding` take it. */
+  /** θ as every graph of this model takes it. */
   private thetaFeeds(): Record<string, ort.Tensor> {
     const state = this.state.feeds();
     return { 'theta.decay': state['theta.decay'], 'theta.plain': state['theta.plain'] };
@@ -169,8 +168,8 @@ export class TrainingSession {
     const session = await this.cache.get(key, () => {
       // the host update needs the gradient; the in-graph update carries flat θ, m, v
       const built = this.hostUpdate
-        ? buildGradientStep(this.model, this.optimizer, groups, 'float32', this.binding)
-        : buildTrainStep(this.model, this.optimizer, groups, 'float32', this.binding);
+        ? buildGradientStep(this.model, this.optimizer, groups, 'float32', this.maxFanout)
+        : buildTrainStep(this.model, this.optimizer, groups, 'float32', this.maxFanout);
       return serialize(built.graph);
     }, outputLocations);
     const feeds: Record<string, ort.Tensor> = { ...this.state.feeds(), ...this.batchFeeds(batch, groups) };
@@ -188,7 +187,7 @@ export class TrainingSession {
     if (groups.length !== 1) throw new Error('runEvalStep scores one patch size at a time');
     const [{ patchSize, count }] = groups;
     const key = `score|${JSON.stringify(this.model)}|${patchSize}x${count}`;
-    const session = await this.cache.get(key, () => serialize(buildScoring(this.model, count, patchSize, 'float32', this.binding).graph));
+    const session = await this.cache.get(key, () => serialize(buildScoring(this.model, count, patchSize, 'float32', this.maxFanout).graph));
     const feeds = { ...this.thetaFeeds(), ...this.batchFeeds(batch, groups) };
     const r = await session.run(feeds);
     const pairLosses = r.pair_losses.data as Float32Array;
@@ -211,7 +210,7 @@ export class TrainingSession {
     const row = S * S * 3;
     const n = pixels.length / row;
     const key = `embed-img|${JSON.stringify(this.model)}|${patchSize}x${chunk}`;
-    const session = await this.cache.get(key, () => serialize(buildImageEmbedder(this.model, chunk, patchSize, this.binding).graph));
+    const session = await this.cache.get(key, () => serialize(buildImageEmbedder(this.model, chunk, patchSize, this.maxFanout).graph));
     return this.embedInChunks(n, chunk, (start, count, buf) => {
       buf.set(pixels.subarray(start * row, (start + count) * row));
       if (count < chunk) buf.fill(0, count * row);
@@ -224,7 +223,7 @@ export class TrainingSession {
     const L = this.model.seqLen;
     const n = tokens.length / L;
     const key = `embed-txt|${JSON.stringify(this.model)}|${chunk}`;
-    const session = await this.cache.get(key, () => serialize(buildTextEmbedder(this.model, chunk, this.binding).graph));
+    const session = await this.cache.get(key, () => serialize(buildTextEmbedder(this.model, chunk, this.maxFanout).graph));
     return this.embedInChunks(n, chunk, (start, count, buf) => {
       buf.set(tokens.subarray(start * L, (start + count) * L));
       if (count < chunk) buf.fill(0, count * L);
@@ -254,16 +253,16 @@ export class TrainingSession {
 
   /**
    * Run another graph of this model (selection scores, probes) with the CURRENT parameters fed as
-   * its θ inputs (on the device when the state is there). `build` runs once per key and must bind
-   * θ as `binding` says (model/layout.ts bindTheta).
+   * its `theta.decay` / `theta.plain` inputs (on the device when the state is there). `build`
+   * runs once per key; graphs get WebGPU's fan-out limit through `maxFanout`.
    */
   async runWithParameters(
     key: string,
-    build: (binding: ThetaBinding) => Uint8Array,
+    build: (maxFanout: number) => Uint8Array,
     feeds: Record<string, ort.Tensor>,
     usesParameters = true,
   ): Promise<ort.InferenceSession.ReturnType> {
-    const session = await this.cache.get(key, () => build(this.binding));
+    const session = await this.cache.get(key, () => build(this.maxFanout));
     return session.run(usesParameters ? { ...this.thetaFeeds(), ...feeds } : feeds);
   }
 

@@ -80,31 +80,25 @@ const CASES: Case[] = [
     build: (x) => op.transpose(op.transpose(x, [2, 0, 1]), [0, 2, 1]),
     inputs: [any([2, 3, 4])],
   },
-  {
-    // attention's keys: the gradient of a transposed MatMul operand is a MatMul's result, which
-    // the Transpose rule replaces by the product of the swapped operands
-    op: 'Transpose',
-    name: 'Transpose of last two axes into a MatMul, [2,3,4]@T([2,5,4])',
-    build: (a, b) => op.mul(op.matmul(a, op.transposeLast2(b)), 1.5),
-    inputs: [any([2, 3, 4]), any([2, 5, 4])],
-  },
+  // attention's keys: the gradient of a transposed MatMul operand is a MatMul's result, which the
+  // Transpose rule replaces by the product of the swapped operands (batched, broadcast, 2-D)
+  ...[
+    [[2, 3, 4], [2, 5, 4]],
+    [[1, 3, 4], [2, 5, 4]],
+    [[3, 4], [5, 4]],
+  ].map(
+    ([a, b]): Case => ({
+      op: 'Transpose',
+      name: `Transpose of last two axes into a MatMul, [${a}]@T([${b}])`,
+      build: (x, y) => op.mul(op.matmul(x, op.transposeLast2(y)), 1.5),
+      inputs: [any(a), any(b)],
+    }),
+  ),
   {
     op: 'Transpose',
     name: 'Transpose of last two axes into a MatMul, T([2,4,3])@[2,4,5]',
     build: (a, b) => op.mul(op.matmul(op.transposeLast2(a), b), 1.5),
     inputs: [any([2, 4, 3]), any([2, 4, 5])],
-  },
-  {
-    op: 'Transpose',
-    name: 'Transpose of last two axes into a broadcast MatMul, [1,3,4]@T([2,5,4])',
-    build: (a, b) => op.mul(op.matmul(a, op.transposeLast2(b)), 1.5),
-    inputs: [any([1, 3, 4]), any([2, 5, 4])],
-  },
-  {
-    op: 'Transpose',
-    name: 'Transpose into a 2-D MatMul, [3,4]@T([5,4])',
-    build: (a, b) => op.matmul(a, op.transposeLast2(b)),
-    inputs: [any([3, 4]), any([5, 4])],
   },
   { op: 'Reshape', build: (x) => op.reshape(x, [-1, 4]), inputs: [any([2, 3, 4])] },
   { op: 'Expand', build: (x) => op.expand(x, [2, 3, 4]), inputs: [any([3, 1])] },
