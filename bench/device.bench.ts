@@ -1,12 +1,14 @@
 // GPU vs CPU: ms per train step on every execution provider that loads here (issue 7).
-//   npm run bench:device [-- --sizes small,medium,large] [--devices cpu,webgpu,cuda] [--steps 20] [--quick]
+//   npm run bench:device [-- --sizes small,medium,large] [--devices cpu,webgpu,cuda] [--steps 20] [--threads T] [--no-peer] [--quick]
 // For each size and device: TrainingSession.create (the same graph, weights and batch), one
 // untimed step (graph + session build), W warm-up steps, then N timed runTrainStep calls; prints
 // min / median ms per step, the ratio to the CPU in the same run, where the carried state lives
 // between steps ('gpu-buffer' on a GPU provider: IO binding keeps θ, m and v on the device) and
 // the loss after the timed steps next to the CPU's (the same computation on another device).
-// The PyTorch peer (bench/peer/siglip_torch.py) is CPU-only so far: Debian's python3-torch has no
-// CUDA, and no GPU machine was available to build and check a CUDA peer against (see docs/benchmarks.md).
+// Then the PyTorch peer (bench/peer/siglip_torch.py) times the same step from the same weights and
+// batch: on the CPU with the same thread count, and with --device cuda where torch sees a CUDA GPU
+// (Debian's python3-torch has none; JEST_PEER_PYTHON picks another interpreter). Each ORT device is
+// compared with the torch device of its kind: ORT cpu with torch cpu, ORT webgpu / cuda with torch cuda.
 // A device that does not load is reported with its reason (e.g. the CUDA opt-in not installed),
 // not skipped silently. On a machine without a GPU, webgpu runs on Mesa's lavapipe (software
 // Vulkan): that proves the GPU code path, and its milliseconds are not a GPU's.
@@ -19,7 +21,7 @@ import { flatLayout, initParams, parameterCount } from '../src/model/layout';
 import { modelParams } from '../src/model/siglip';
 import { probeDevice, type ResolvedDevice } from '../src/runtime/device';
 import { TrainingSession } from '../src/runtime/training-session';
-import { SIZES, batchData } from './step.bench';
+import { type PeerTiming, SIZES, batchData, runPeer, writePeerInput } from './step.bench';
 
 interface Options {
   sizes: string[];
@@ -28,10 +30,11 @@ interface Options {
   warmup: number;
   batch: number;
   threads: number;
+  peer: boolean;
 }
 
 function parse(argv: string[]): Options {
-  const o: Options = { sizes: ['small', 'medium', 'large'], devices: ['cpu', 'webgpu', 'cuda'], steps: 20, warmup: 3, batch: 64, threads: 2 };
+  const o: Options = { sizes: ['small', 'medium', 'large'], devices: ['cpu', 'webgpu', 'cuda'], steps: 20, warmup: 3, batch: 64, threads: 2, peer: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => argv[++i] ?? '';
@@ -41,8 +44,9 @@ function parse(argv: string[]): Options {
     else if (a === '--warmup') o.warmup = Number(v());
     else if (a === '--batch') o.batch = Number(v());
     else if (a === '--threads') o.threads = Number(v());
+    else if (a === '--no-peer') o.peer = false;
     else if (a === '--quick') Object.assign(o, { sizes: ['small'], steps: 5, warmup: 1 });
-    else throw new Error(`unknown flag ${a}: --sizes, --devices, --steps, --warmup, --batch, --threads, --quick`);
+    else throw new Error(`unknown flag ${a}: --sizes, --devices, --steps, --warmup, --batch, --threads, --no-peer, --quick`);
   }
   for (const s of o.sizes) if (!SIZES[s]) throw new Error(`unknown size ${s}: ${Object.keys(SIZES).join(', ')}`);
   for (const d of o.devices) if (!['cpu', 'webgpu', 'cuda'].includes(d)) throw new Error(`unknown device ${d}: cpu, webgpu, cuda`);
@@ -57,6 +61,9 @@ function gpuName(): string | null {
   return r.status === 0 ? r.stdout.trim().split('\n')[0] : null;
 }
 
+const LR = 1e-3;
+const batchOf = (model: ModelConfig, o: Options) => batchData(model, o.batch, 7);
+
 async function timeDevice(model: ModelConfig, device: ResolvedDevice, o: Options): Promise<{ min: number; median: number; loss: number; state: string }> {
   const session = await TrainingSession.create({
     model,
@@ -64,22 +71,59 @@ async function timeDevice(model: ModelConfig, device: ResolvedDevice, o: Options
     params: initParams(flatLayout(modelParams(model)), 1),
     runtime: { device, threads: o.threads, spinning: device === 'cpu' },
   });
-  const { pixels, tokens } = batchData(model, o.batch, 7);
+  const { pixels, tokens } = batchOf(model, o);
   const b = { images: [{ patchSize: model.patchSizes[0], pixels }], tokens };
   try {
-    await session.runTrainStep(b, 1e-3);
-    for (let i = 0; i < o.warmup; i++) await session.runTrainStep(b, 1e-3);
+    await session.runTrainStep(b, LR);
+    for (let i = 0; i < o.warmup; i++) await session.runTrainStep(b, LR);
     const times: number[] = [];
     let loss = NaN;
     for (let i = 0; i < o.steps; i++) {
       const t0 = performance.now();
-      const r = await session.runTrainStep(b, 1e-3);
+      const r = await session.runTrainStep(b, LR);
       times.push(performance.now() - t0);
       loss = r.loss;
     }
     return { min: Math.min(...times), median: median(times), loss, state: session.stateLocation };
   } finally {
     await session.release();
+  }
+}
+
+/**
+ * The torch peer on the same step: CPU (same threads) when ORT's CPU ran, CUDA when a GPU is
+ * there. ORT's speed against it is torch's median over ORT's, per kind of device (>1: ORT faster).
+ */
+function torchPeer(o: Options, gpu: string | null, ortMedians: Map<string, Map<ResolvedDevice, number>>): void {
+  const kinds: ('cpu' | 'cuda')[] = [];
+  if (o.devices.includes('cpu')) kinds.push('cpu');
+  if (gpu && o.devices.some((d) => d !== 'cpu')) kinds.push('cuda');
+  console.log('\n| size | torch on | torch (best variant) | min ms | median ms | ORT on | ORT median ms | ORT speed vs torch |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const size of o.sizes) {
+    const model = SIZES[size];
+    const layout = flatLayout(modelParams(model));
+    const dir = writePeerInput(size, {
+      model, optimizer: DEFAULT_ADAMW, batch: o.batch, patchSize: model.patchSizes[0], lr: LR, steps: o.steps, warmup: o.warmup, threads: o.threads,
+    }, layout, initParams(layout, 1), batchOf(model, o));
+    try {
+      for (const kind of kinds) {
+        const p = runPeer(dir, o.threads, ['--no-parity', '--device', kind]);
+        if (!p.ok) {
+          console.log(`| ${size} | ${kind} | ${p.missing ? 'PEER MISSING' : 'PEER FAILED'}: ${p.message.split('\n')[0]} | | | | | |`);
+          continue;
+        }
+        const [variant, t] = Object.entries(p.out.timings ?? {}).sort((a, b) => a[1].median_ms - b[1].median_ms)[0] as [string, PeerTiming];
+        const versus = ortMedians.get(size)!;
+        const row = `| ${size} | ${kind === 'cuda' ? p.out.device ?? 'cuda' : 'cpu'} | torch ${p.out.torch} (${variant}) | ${t.min_ms.toFixed(1)} | ${t.median_ms.toFixed(1)} |`;
+        const peers = (kind === 'cpu' ? ['cpu' as const] : o.devices.filter((x) => x !== 'cpu')).filter((d) => versus.has(d));
+        // torch's GPU row is printed even when no ORT GPU provider loaded: it is the number to beat.
+        if (!peers.length) console.log(`${row} (none loaded) | | |`);
+        for (const d of peers) console.log(`${row} ${d} | ${versus.get(d)!.toFixed(1)} | ${(t.median_ms / versus.get(d)!).toFixed(2)}x |`);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 
@@ -93,20 +137,24 @@ async function main(): Promise<void> {
   const lavapipe = available.get('webgpu') === null && !gpu;
   console.log('\n| size | params | device | min ms | median ms | vs CPU (median) | state between steps | loss after | loss vs CPU |');
   console.log('|---|---|---|---|---|---|---|---|---|');
+  const ortMedians = new Map<string, Map<ResolvedDevice, number>>();
   for (const size of o.sizes) {
     const model = SIZES[size];
     const params = parameterCount(flatLayout(modelParams(model)));
     let cpu: { median: number; loss: number } | undefined;
+    ortMedians.set(size, new Map());
     for (const d of o.devices) {
       if (available.get(d)) continue;
       const r = await timeDevice(model, d, o);
+      ortMedians.get(size)!.set(d, r.median);
       if (d === 'cpu') cpu = r;
       const label = d === 'webgpu' && lavapipe ? 'webgpu (lavapipe, software)' : d;
-      const ratio = cpu && d !== 'cpu' ? `${(cpu.median / r.median).toFixed(2)}x` : '1x';
+      const ratio = d === 'cpu' ? '1x' : cpu ? `${(cpu.median / r.median).toFixed(2)}x` : '';
       const dl = cpu ? Math.abs(r.loss - cpu.loss) / Math.abs(cpu.loss) : NaN;
-      console.log(`| ${size} | ${params.toLocaleString('en-US')} | ${label} | ${r.min.toFixed(1)} | ${r.median.toFixed(1)} | ${ratio} | ${r.state} | ${r.loss.toFixed(5)} | ${d === 'cpu' ? '' : dl.toExponential(1)} |`);
+      console.log(`| ${size} | ${params.toLocaleString('en-US')} | ${label} | ${r.min.toFixed(1)} | ${r.median.toFixed(1)} | ${ratio} | ${r.state} | ${r.loss.toFixed(5)} | ${d === 'cpu' || !cpu ? '' : dl.toExponential(1)} |`);
     }
   }
+  if (o.peer) torchPeer(o, gpu, ortMedians);
   if (lavapipe) console.log('\nwebgpu ran on lavapipe (a CPU implementation of Vulkan): it checks the GPU path, not GPU speed.');
   if (!fs.existsSync('/dev/nvidia0')) console.log('No NVIDIA device here: CUDA numbers need a GPU machine (docs/packaging.md: the CUDA opt-in).');
 }

@@ -35,7 +35,7 @@ import { onnx } from 'onnx-proto';
 import { AdamWConfig, DEFAULT_ADAMW } from '../src/model/adamw';
 import { ModelConfig } from '../src/model/config';
 import { BuiltGraph, ImageGroup, TRAIN_STEP_STATE, buildGradientStep, buildLossAndGradient, buildTrainStep } from '../src/model/graphs';
-import { FlatValues, GROUPS, Group, flatLayout, initParams, parameterCount } from '../src/model/layout';
+import { FlatLayout, FlatValues, GROUPS, Group, flatLayout, initParams, parameterCount } from '../src/model/layout';
 import { modelParams } from '../src/model/siglip';
 import { Graph, Node, flopsByOp, nodeFlops, serialize } from '../src/onnx';
 import { sessionOptions } from '../src/runtime/device';
@@ -442,15 +442,16 @@ function peerPython(): string {
   return fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 }
 
-interface PeerTiming {
+export interface PeerTiming {
   min_ms: number;
   median_ms: number;
   mean_ms: number;
   steps: number;
 }
 
-interface PeerOutput {
+export interface PeerOutput {
   torch: string;
+  device?: string;
   threads: number;
   params: number;
   parity?: Record<string, number>;
@@ -468,14 +469,42 @@ interface TorchProfile {
   ops: { op: string; ms: number; count: number }[];
 }
 
-type PeerRun = { ok: true; out: PeerOutput; ms: number; foreign: number } | { ok: false; missing: boolean; message: string };
+export type PeerRun = { ok: true; out: PeerOutput; ms: number; foreign: number } | { ok: false; missing: boolean; message: string };
 
-function runPeer(dir: string, o: Options, extra: string[]): PeerRun {
+/** The settings the peer reads from config.json (the same step ORT times). */
+export interface PeerConfig {
+  model: ModelConfig;
+  optimizer: AdamWConfig;
+  batch: number;
+  patchSize: number;
+  lr: number;
+  steps: number;
+  warmup: number;
+  threads: number;
+}
+
+/** The peer's input directory (protocol in bench/peer/siglip_torch.py's docstring); returns its path. */
+export function writePeerInput(name: string, config: PeerConfig, layout: FlatLayout, theta: FlatValues, batch: { pixels: Uint8Array; tokens: Int32Array }): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `jest-bench-${name}-`));
+  const layoutJson = {
+    size: layout.size,
+    entries: layout.entries.map((e) => ({ name: e.spec.name, shape: e.spec.shape, group: e.group, offset: e.offset, size: e.size })),
+  };
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...config, layout: layoutJson }, null, 1));
+  writeRaw(path.join(dir, 'theta.decay.f32'), theta.decay);
+  writeRaw(path.join(dir, 'theta.plain.f32'), theta.plain);
+  writeRaw(path.join(dir, 'images.u8'), batch.pixels);
+  writeRaw(path.join(dir, 'tokens.i32'), batch.tokens);
+  return dir;
+}
+
+/** Runs the torch peer on `dir` with `threads` CPU threads (its extra flags, e.g. --device cuda, in `extra`). */
+export function runPeer(dir: string, threads: number, extra: string[]): PeerRun {
   const t0 = now();
   const meter = new LoadMeter();
   const r = spawnSync(peerPython(), [peerScript(), dir, ...extra], {
     encoding: 'utf8',
-    env: { ...process.env, OMP_NUM_THREADS: String(o.threads), OPENBLAS_NUM_THREADS: String(o.threads) },
+    env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) },
     maxBuffer: 64 * 1024 * 1024,
   });
   const ms = now() - t0;
@@ -750,27 +779,7 @@ async function benchSize(name: string, o: Options, peerState: { missing: string 
     `width ${model.width} depth ${model.depth} heads ${model.heads} vocab ${model.vocabSize}; batch ${o.batch}, image ${model.imageSize}, patch ${o.patch}, seq ${model.seqLen}; ` +
     `${(flops / 1e9).toFixed(3)} GFLOP per step`);
 
-  // The peer's input directory.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `jest-bench-${name}-`));
-  const config = {
-    model,
-    optimizer: opt,
-    batch: o.batch,
-    patchSize: o.patch,
-    lr: o.lr,
-    steps: o.steps,
-    warmup: o.warmup,
-    threads: o.threads,
-    layout: {
-      size: layout.size,
-      entries: layout.entries.map((e) => ({ name: e.spec.name, shape: e.spec.shape, group: e.group, offset: e.offset, size: e.size })),
-    },
-  };
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 1));
-  writeRaw(path.join(dir, 'theta.decay.f32'), theta.decay);
-  writeRaw(path.join(dir, 'theta.plain.f32'), theta.plain);
-  writeRaw(path.join(dir, 'images.u8'), batch.pixels);
-  writeRaw(path.join(dir, 'tokens.i32'), batch.tokens);
+  const dir = writePeerInput(name, { model, optimizer: opt, batch: o.batch, patchSize: o.patch, lr: o.lr, steps: o.steps, warmup: o.warmup, threads: o.threads }, layout, theta, batch);
   const matmuls = matmulsOf(buildTrainStep(model, opt, groups).graph);
   fs.writeFileSync(path.join(dir, 'matmuls.json'), JSON.stringify(matmuls));
 
@@ -808,7 +817,7 @@ async function benchSize(name: string, o: Options, peerState: { missing: string 
         extra.push('--variants', Object.keys(first).sort((a, b) => first[a].median_ms - first[b].median_ms).slice(0, 2).join(','));
       }
       res.busyBefore.push(waitForQuiet(o.quietWaitS));
-      const p = runPeer(dir, o, extra);
+      const p = runPeer(dir, o.threads, extra);
       if (!p.ok) {
         if (p.missing) peerState.missing = p.message;
         res.peerError = p.message;

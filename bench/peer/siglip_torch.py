@@ -171,9 +171,10 @@ def pi_resize(pb, p):
 # ---------------------------------------------------------------------------------------------
 
 class SigLIP:
-    def __init__(self, c, dtype, patch):
+    def __init__(self, c, dtype, patch, device="cpu"):
         self.c = c
         self.dtype = dtype
+        self.device = device
         self.patch = patch
         S = c["imageSize"]
         pb = min(c["patchSizes"])
@@ -181,8 +182,8 @@ class SigLIP:
         self.G = S // patch
         self.Gb = S // pb
         self.hidden = js_round(c["width"] * c["mlpRatio"])
-        self.kernel_resize = None if patch == pb else torch.tensor(pi_resize(pb, patch), dtype=dtype)
-        self.pos_resize = None if self.G == self.Gb else torch.tensor(bilinear_resize_2d(self.Gb, self.G), dtype=dtype)
+        self.kernel_resize = None if patch == pb else torch.tensor(pi_resize(pb, patch), dtype=dtype, device=device)
+        self.pos_resize = None if self.G == self.Gb else torch.tensor(bilinear_resize_2d(self.Gb, self.G), dtype=dtype, device=device)
 
     @staticmethod
     def linear(P, name, x):
@@ -256,7 +257,7 @@ class SigLIP:
         zt = self.encode_texts(P, tokens)
         logits = torch.matmul(zi, zt.t()) * torch.exp(P["t_prime"]) + P["bias"]
         n = logits.shape[0]
-        labels = 2 * torch.eye(n, dtype=self.dtype) - 1
+        labels = 2 * torch.eye(n, dtype=self.dtype, device=self.device) - 1
         return F.softplus(-(labels * logits)).sum() / n
 
 
@@ -320,11 +321,13 @@ class PerTensorParams:
 VARIANTS = {"flat": FlatParams, "per_tensor": PerTensorParams}
 
 
-def make_optimizer(holder, opt, lr, foreach):
+def make_optimizer(holder, opt, lr, impl):
+    """impl: "" (one tensor at a time), "foreach" (multi-tensor) or "fused" (one kernel; CUDA)."""
     decay, plain = holder.groups()
+    kind = {"foreach": True} if impl == "foreach" else {"fused": True} if impl == "fused" else {"foreach": False}
     return torch.optim.AdamW(
         [{"params": decay, "weight_decay": opt["weightDecay"]}, {"params": plain, "weight_decay": 0.0}],
-        lr=lr, betas=(opt["beta1"], opt["beta2"]), eps=opt["eps"], foreach=foreach,
+        lr=lr, betas=(opt["beta1"], opt["beta2"]), eps=opt["eps"], **kind,
     )
 
 
@@ -349,7 +352,7 @@ def profile(c, opt, lr, patch, entries, theta32, images, tokens, variant, warmup
     model = SigLIP(c, torch.float32, patch)
     holder = VARIANTS[name](entries, theta32)
     params = [p for grp in holder.groups() for p in grp]
-    optimizer = make_optimizer(holder, opt, lr, foreach=fe == "foreach")
+    optimizer = make_optimizer(holder, opt, lr, fe)
     for _ in range(warmup):
         train_step(model, holder, optimizer, params, images, tokens, opt["clipNorm"])
     phases = {"forward": [], "backward": [], "clip": [], "adamw": []}
@@ -426,8 +429,11 @@ def main():
     ap.add_argument("--steps", type=int, default=None, help="timed steps (default: config.steps)")
     ap.add_argument("--warmup", type=int, default=None, help="untimed steps first (default: config.warmup)")
     ap.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: config.threads)")
-    ap.add_argument("--variants", default="flat+foreach,flat,per_tensor+foreach,per_tensor",
-                    help="comma list of parameterisations: flat or per_tensor, each with or without +foreach AdamW")
+    ap.add_argument("--variants", default=None,
+                    help="comma list of parameterisations: flat or per_tensor, each alone or with +foreach AdamW "
+                         "(+fused on cuda). Default: all four CPU ones; on cuda also per_tensor+fused")
+    ap.add_argument("--device", default="cpu", choices=("cpu", "cuda"),
+                    help="where torch runs the step (cuda: the GPU's own peer of ORT's GPU providers)")
     ap.add_argument("--no-parity", action="store_true")
     ap.add_argument("--no-timing", action="store_true")
     ap.add_argument("--profile-steps", type=int, default=0,
@@ -439,6 +445,14 @@ def main():
     with open(os.path.join(args.dir, "config.json")) as f:
         cfg = json.load(f)
     c, opt = cfg["model"], cfg["optimizer"]
+    dev = args.device
+    if dev == "cuda" and (args.profile_steps or args.matmul_floor):
+        sys.stderr.write("--profile-steps and --matmul-floor time the CPU; run them without --device cuda\n")
+        sys.exit(2)
+    if dev == "cuda" and not torch.cuda.is_available():
+        sys.stderr.write(f"PEER MISSING: torch {torch.__version__} in {sys.executable} sees no CUDA device.\n")
+        sys.exit(3)
+    variants = args.variants or ("flat+foreach,flat,per_tensor+foreach,per_tensor" + (",per_tensor+fused" if dev == "cuda" else ""))
     threads = args.threads or cfg.get("threads", 2)
     torch.set_num_threads(threads)
     try:
@@ -454,18 +468,22 @@ def main():
     theta32 = {g: torch.from_numpy(read(os.path.join(args.dir, f"theta.{g}.f32"), "<f4", size[g]).copy()) for g in ("decay", "plain")}
     images = torch.from_numpy(read(os.path.join(args.dir, "images.u8"), np.uint8, B * S * S * 3).reshape(B, S, S, 3).copy())
     tokens = torch.from_numpy(read(os.path.join(args.dir, "tokens.i32"), "<i4", B * L).reshape(B, L).astype(np.int64))
+    # Everything the step reads lives on the device; the timed loop's loss.item() waits for the GPU.
+    theta32 = {g: t.to(dev) for g, t in theta32.items()}
+    images, tokens = images.to(dev), tokens.to(dev)
 
     out = {
         "torch": torch.__version__,
         "python": sys.executable,
         "threads": torch.get_num_threads(),
+        "device": torch.cuda.get_device_name(0) if dev == "cuda" else "cpu",
         "params": size["decay"] + size["plain"],
     }
 
     if not args.no_parity:
         parity = {}
         for dtype, suffix in ((torch.float64, "f64"), (torch.float32, "f32")):
-            model = SigLIP(c, dtype, patch)
+            model = SigLIP(c, dtype, patch, dev)
             holder = FlatParams(entries, {g: theta32[g].to(dtype) for g in theta32})
             loss = model.loss(holder.params(), images, tokens)
             loss.backward()
@@ -475,10 +493,10 @@ def main():
                 write(os.path.join(args.dir, f"grad.{g}.{suffix}"), grad, "<f8" if suffix == "f64" else "<f4")
                 parity[f"grad_norm_{g}_{suffix}"] = grad.double().norm().item()
         # One clipped AdamW step from the same weights, float32, t = 1 (as runTrainStep's first step).
-        model = SigLIP(c, torch.float32, patch)
+        model = SigLIP(c, torch.float32, patch, dev)
         holder = FlatParams(entries, theta32)
         params = [p for grp in holder.groups() for p in grp]
-        optimizer = make_optimizer(holder, opt, lr, foreach=False)
+        optimizer = make_optimizer(holder, opt, lr, "")
         loss = train_step(model, holder, optimizer, params, images, tokens, opt["clipNorm"])
         parity["loss_step_f32"] = loss.item()
         for g in ("decay", "plain"):
@@ -489,16 +507,15 @@ def main():
 
     if not args.no_timing:
         timings = {}
-        for key in args.variants.split(","):
+        for key in variants.split(","):
             variant, _, fe = key.partition("+")
-            if variant not in VARIANTS or fe not in ("", "foreach"):
-                sys.stderr.write(f"unknown variant {key}; variants: flat, flat+foreach, per_tensor, per_tensor+foreach\n")
+            if variant not in VARIANTS or fe not in ("", "foreach", "fused") or (fe == "fused" and dev != "cuda"):
+                sys.stderr.write(f"unknown variant {key}; variants: flat, per_tensor, each alone, +foreach or (cuda) +fused\n")
                 sys.exit(2)
-            foreach = fe == "foreach"
-            model = SigLIP(c, torch.float32, patch)
+            model = SigLIP(c, torch.float32, patch, dev)
             holder = VARIANTS[variant](entries, theta32)
             params = [p for grp in holder.groups() for p in grp]
-            optimizer = make_optimizer(holder, opt, lr, foreach=foreach)
+            optimizer = make_optimizer(holder, opt, lr, fe)
             times = []
             cpu0, wall0 = time.process_time(), time.perf_counter()
             for i in range(warmup + steps):
