@@ -1,5 +1,5 @@
 // GPU vs CPU: ms per train step on every execution provider that loads here (issue 7).
-//   npm run bench:device [-- --sizes small,medium,large] [--devices cpu,webgpu,cuda] [--steps 20] [--threads T] [--no-peer] [--quick]
+//   npm run bench:device [-- --sizes small,medium,large] [--devices cpu,webgpu,cuda] [--steps 20] [--threads T] [--no-peer] [--profile] [--quick]
 // For each size and device: TrainingSession.create (the same graph, weights and batch), one
 // untimed step (graph + session build), W warm-up steps, then N timed runTrainStep calls; prints
 // min / median ms per step, the ratio to the CPU in the same run, where the carried state lives
@@ -9,6 +9,8 @@
 // batch: on the CPU with the same thread count, and with --device cuda where torch sees a CUDA GPU
 // (Debian's python3-torch has none; JEST_PEER_PYTHON picks another interpreter). Each ORT device is
 // compared with the torch device of its kind: ORT cpu with torch cpu, ORT webgpu / cuda with torch cuda.
+// --profile: then, per size and device, where the step's time goes (bench/step-profile.ts): kernel
+// calls' CPU time and, on WebGPU, the device's own busy time per op type.
 // A device that does not load is reported with its reason (e.g. the CUDA opt-in not installed),
 // not skipped silently. On a machine without a GPU, webgpu runs on Mesa's lavapipe (software
 // Vulkan): that proves the GPU code path, and its milliseconds are not a GPU's.
@@ -22,6 +24,7 @@ import { modelParams } from '../src/model/siglip';
 import { probeDevice, type ResolvedDevice } from '../src/runtime/device';
 import { TrainingSession } from '../src/runtime/training-session';
 import { type PeerTiming, SIZES, batchData, runPeer, writePeerInput } from './step.bench';
+import { formatProfile, profileTrainStep } from './step-profile';
 
 interface Options {
   sizes: string[];
@@ -31,10 +34,11 @@ interface Options {
   batch: number;
   threads: number;
   peer: boolean;
+  profile: boolean;
 }
 
 function parse(argv: string[]): Options {
-  const o: Options = { sizes: ['small', 'medium', 'large'], devices: ['cpu', 'webgpu', 'cuda'], steps: 20, warmup: 3, batch: 64, threads: 2, peer: true };
+  const o: Options = { sizes: ['small', 'medium', 'large'], devices: ['cpu', 'webgpu', 'cuda'], steps: 20, warmup: 3, batch: 64, threads: 2, peer: true, profile: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => argv[++i] ?? '';
@@ -45,8 +49,9 @@ function parse(argv: string[]): Options {
     else if (a === '--batch') o.batch = Number(v());
     else if (a === '--threads') o.threads = Number(v());
     else if (a === '--no-peer') o.peer = false;
+    else if (a === '--profile') o.profile = true;
     else if (a === '--quick') Object.assign(o, { sizes: ['small'], steps: 5, warmup: 1 });
-    else throw new Error(`unknown flag ${a}: --sizes, --devices, --steps, --warmup, --batch, --threads, --no-peer, --quick`);
+    else throw new Error(`unknown flag ${a}: --sizes, --devices, --steps, --warmup, --batch, --threads, --no-peer, --profile, --quick`);
   }
   for (const s of o.sizes) if (!SIZES[s]) throw new Error(`unknown size ${s}: ${Object.keys(SIZES).join(', ')}`);
   for (const d of o.devices) if (!['cpu', 'webgpu', 'cuda'].includes(d)) throw new Error(`unknown device ${d}: cpu, webgpu, cuda`);
@@ -155,6 +160,16 @@ async function main(): Promise<void> {
     }
   }
   if (o.peer) torchPeer(o, gpu, ortMedians);
+  if (o.profile) {
+    console.log(`\nWhere the step goes (onnxruntime's session profile, ${o.steps} runs after one untimed):`);
+    for (const size of o.sizes) {
+      for (const d of o.devices) {
+        if (available.get(d)) continue;
+        const p = await profileTrainStep(SIZES[size], d, batchOf(SIZES[size], o), o.batch, o.threads, o.steps);
+        console.log(formatProfile(size, d, p));
+      }
+    }
+  }
   if (lavapipe) console.log('\nwebgpu ran on lavapipe (a CPU implementation of Vulkan): it checks the GPU path, not GPU speed.');
   if (!fs.existsSync('/dev/nvidia0')) console.log('No NVIDIA device here: CUDA numbers need a GPU machine (docs/packaging.md: the CUDA opt-in).');
 }
