@@ -166,7 +166,7 @@ async function main(): Promise<void> {
       for (const d of o.devices) {
         if (available.get(d)) continue;
         const p = await profileTrainStep(SIZES[size], d, batchOf(SIZES[size], o), o.batch, o.threads, o.steps);
-        console.log(formatProfile(size, d, p));
+        console.log(formatProfile(size, d, p, ortMedians.get(size)?.get(d)));
       }
     }
   }

@@ -20,7 +20,8 @@ import { serialize } from '../src/onnx';
 import { type ResolvedDevice, sessionOptions } from '../src/runtime/device';
 
 export interface StepProfile {
-  /** Wall ms per profiled run (median). */
+  /** Wall ms per profiled run (median). Slower than a TrainingSession step: this session takes its
+   * state from and returns it to the host, and profiling adds its own cost. */
   wallMs: number;
   /** Per run: summed kernel-call CPU ms and their count. */
   cpuMs: number;
@@ -110,12 +111,13 @@ function summarise(events: ProfileEvent[], total: number, walls: number[], devic
   };
 }
 
-/** One line per size and device, then the top op types. */
-export function formatProfile(size: string, device: string, p: StepProfile, top = 8): string {
+/** One line per size and device, then the top op types; `timedMs`: the same step's time in a TrainingSession. */
+export function formatProfile(size: string, device: string, p: StepProfile, timedMs?: number, top = 8): string {
   const share = (xs: [string, number][], total: number) => xs.slice(0, top).map(([k, ms]) => `${k} ${ms.toFixed(2)} ms (${((100 * ms) / total).toFixed(0)}%)`).join(', ');
   const lines = [
-    `${size} on ${device}: wall ${p.wallMs.toFixed(1)} ms per run; kernel calls ${p.cpuMs.toFixed(1)} ms CPU over ${p.kernels.toFixed(0)} nodes` +
-      (p.gpuMs === null ? '' : `; device busy ${p.gpuMs.toFixed(1)} ms over ${p.dispatches.toFixed(0)} dispatches (${((100 * p.gpuMs) / p.wallMs).toFixed(0)}% of the wall time)`),
+    `${size} on ${device}: profiled run ${p.wallMs.toFixed(1)} ms (state via the host); kernel calls ${p.cpuMs.toFixed(1)} ms CPU over ${p.kernels.toFixed(0)} nodes` +
+      (p.gpuMs === null ? '' : `; device busy ${p.gpuMs.toFixed(1)} ms over ${p.dispatches.toFixed(0)} dispatches` +
+        (timedMs ? ` (${((100 * p.gpuMs) / timedMs).toFixed(0)}% of the timed step's ${timedMs.toFixed(1)} ms)` : '')),
     `  CPU by op: ${share(p.cpuByOp, p.cpuMs)}`,
   ];
   if (p.gpuMs !== null) lines.push(`  device by op: ${share(p.gpuByOp, p.gpuMs)}`);

@@ -21,5 +21,5 @@ test('the profile of a CPU train step counts its kernels per run and names the o
   const total = p.cpuByOp.reduce((s, [, ms]) => s + ms, 0);
   assert.ok(Math.abs(total - p.cpuMs) < 1e-6 * Math.max(1, p.cpuMs));
   assert.ok(p.cpuMs > 0 && p.cpuMs <= p.wallMs * 3, `kernel time ${p.cpuMs} ms vs wall ${p.wallMs} ms (one thread)`);
-  assert.match(formatProfile('tiny', 'cpu', p), /^tiny on cpu: wall .* ms per run; kernel calls .* over \d+ nodes\n {2}CPU by op: /);
+  assert.match(formatProfile('tiny', 'cpu', p), /^tiny on cpu: profiled run .* ms \(state via the host\); kernel calls .* over \d+ nodes\n {2}CPU by op: /);
 });
