@@ -3,26 +3,19 @@
 // state kept on the device between steps, results matching the CPU provider. On a machine with a
 // GPU, point VK_DRIVER_FILES (or VK_ICD_FILENAMES) at its Vulkan driver and the same test runs there.
 //
-// Skips when no Vulkan driver is named or installed; CI sets JEST_REQUIRE_WEBGPU=1 so there it must run.
+// Skips when no Vulkan driver is named or installed (test/helpers/webgpu.ts); CI sets
+// JEST_REQUIRE_WEBGPU=1 so there it must run.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { test } from 'node:test';
 import { DEFAULT_ADAMW } from '../../src/model/adamw';
 import { TrainingSession } from '../../src/runtime/training-session';
 import { rows, syntheticSet } from '../helpers/synthetic-batches';
-
-const LAVAPIPE = ['/usr/share/vulkan/icd.d/lvp_icd.json', '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json'].find((f) => fs.existsSync(f));
-const required = process.env.JEST_REQUIRE_WEBGPU === '1';
-// A driver named by the caller (a real GPU's) wins; otherwise lavapipe. Must be set before the
-// process's first WebGPU session; later changes are ignored.
-const NAMED = process.env.VK_DRIVER_FILES || process.env.VK_ICD_FILENAMES;
-if (LAVAPIPE && !NAMED) process.env.VK_ICD_FILENAMES = LAVAPIPE;
-const DRIVER = NAMED || LAVAPIPE;
+import { WEBGPU_SKIP, assertVulkanDriver } from '../helpers/webgpu';
 
 const MODEL = { imageSize: 16, patchSizes: [4, 8], width: 32, depth: 1, heads: 2, mlpRatio: 2, embedDim: 16, vocabSize: 64, seqLen: 4 };
 
-test('WebGPU train steps keep state on the device and match the CPU provider', { skip: !DRIVER && !required && 'lavapipe not installed: run `bash scripts/setup-system.sh --vulkan`' }, async () => {
-  assert.ok(DRIVER, 'JEST_REQUIRE_WEBGPU=1 but no Vulkan driver found: run `bash scripts/setup-system.sh --vulkan` (or set VK_DRIVER_FILES to a GPU\'s)');
+test('WebGPU train steps keep state on the device and match the CPU provider', { skip: WEBGPU_SKIP }, async () => {
+  assertVulkanDriver();
   const set = syntheticSet(64, 16, 4, 21);
   const batches = [0, 1, 2, 3].map((s) => {
     const b = rows(set, s * 16, 16, 16, 4);
