@@ -7,6 +7,15 @@ import * as fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { Graph, op, serialize } from '../onnx';
 
+// onnxruntime's process-wide log level, read when the first session is created. Its default
+// (warning) printed a red "[E:onnxruntime ...] Failed to load library
+// libonnxruntime_providers_shared.so" on every run where `auto` probed for CUDA on a machine
+// without it. The probe's result is reported as the device note, and real failures throw, so only
+// fatal messages are printed unless JEST_STUDIO_ORT_LOG names another level (to debug onnxruntime).
+const ORT_LOG_LEVELS = ['verbose', 'info', 'warning', 'error', 'fatal'] as const;
+const requestedLog = process.env.JEST_STUDIO_ORT_LOG as (typeof ORT_LOG_LEVELS)[number] | undefined;
+ort.env.logLevel = requestedLog && ORT_LOG_LEVELS.includes(requestedLog) ? requestedLog : 'fatal';
+
 export type Device = 'auto' | 'cpu' | 'cuda' | 'webgpu';
 export type ResolvedDevice = Exclude<Device, 'auto'>;
 export const DEVICES: readonly Device[] = ['auto', 'cpu', 'cuda', 'webgpu'];
