@@ -103,6 +103,7 @@ function torchPeer(o: Options, gpu: string | null, ortMedians: Map<string, Map<R
   const kinds: ('cpu' | 'cuda')[] = [];
   if (o.devices.includes('cpu')) kinds.push('cpu');
   if (gpu && o.devices.some((d) => d !== 'cpu')) kinds.push('cuda');
+  const missing = new Set<string>();
   console.log('\n| size | torch on | torch (best variant) | min ms | median ms | ORT on | ORT median ms | ORT speed vs torch |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const size of o.sizes) {
@@ -113,9 +114,14 @@ function torchPeer(o: Options, gpu: string | null, ortMedians: Map<string, Map<R
     }, layout, initParams(layout, 1), batchOf(model, o));
     try {
       for (const kind of kinds) {
+        if (missing.has(kind)) continue;
         const p = runPeer(dir, o.threads, ['--no-parity', '--device', kind]);
         if (!p.ok) {
-          console.log(`| ${size} | ${kind} | ${p.missing ? 'PEER MISSING' : 'PEER FAILED'}: ${p.message.split('\n')[0]} | | | | | |`);
+          // a missing torch (or CUDA) stays missing: say it once, not per size
+          if (p.missing) missing.add(kind);
+          const lines = p.message.trim().split('\n');
+          const why = p.missing ? lines[0].replace(/^PEER MISSING: /, '') : `${lines[0]} ${lines.at(-1)}`;
+          console.log(`| ${size} | ${kind} | ${p.missing ? 'PEER MISSING' : 'PEER FAILED'}: ${why} | | | | | |`);
           continue;
         }
         const [variant, t] = Object.entries(p.out.timings ?? {}).sort((a, b) => a[1].median_ms - b[1].median_ms)[0] as [string, PeerTiming];
@@ -161,7 +167,7 @@ async function main(): Promise<void> {
   }
   if (o.peer) torchPeer(o, gpu, ortMedians);
   if (o.profile) {
-    console.log(`\nWhere the step goes (onnxruntime's session profile, ${o.steps} runs after one untimed):`);
+    console.log(`\nWhere the step goes (onnxruntime's session profile, ${o.steps} runs after one untimed; the train-step graph with AdamW inside, on every device):`);
     for (const size of o.sizes) {
       for (const d of o.devices) {
         if (available.get(d)) continue;

@@ -3,11 +3,12 @@
 //
 // The train-step graph (forward, backward, AdamW: the GPU path's graph) runs in a plain
 // InferenceSession with profiling on. Two kinds of profile event are summed per op type:
-//  - 'Node' events: the CPU time of each kernel call. On a GPU provider that is the dispatch (and
-//    any copy that waits for the device); on the CPU it is the kernel itself.
+//  - 'Node' events: the host's wall time in each kernel call. On a GPU provider that is the
+//    dispatch (and any copy that waits for the device); on the CPU it is the kernel itself.
 //  - 'Api' events, which the WebGPU provider writes with the GPU's own timestamps for each
 //    dispatched program: the device's busy time.
 // A step whose GPU time is well below its wall time is bound by dispatch, not by the device.
+// On the CPU this is the graph with AdamW inside, not the runtime's gradient step + host AdamW.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,10 +21,11 @@ import { serialize } from '../src/onnx';
 import { type ResolvedDevice, sessionOptions } from '../src/runtime/device';
 
 export interface StepProfile {
-  /** Wall ms per profiled run (median). Slower than a TrainingSession step: this session takes its
-   * state from and returns it to the host, and profiling adds its own cost. */
+  /** Wall ms per profiled run (median, and mean). Slower than a TrainingSession step: this session
+   * takes its state from and returns it to the host, and profiling adds its own cost. */
   wallMs: number;
-  /** Per run: summed kernel-call CPU ms and their count. */
+  meanWallMs: number;
+  /** Per run: the host's ms inside kernel calls, summed, and their count. */
   cpuMs: number;
   kernels: number;
   /** Per run: summed device ms and dispatch count (WebGPU only; null where the provider writes none). */
@@ -42,6 +44,7 @@ interface ProfileEvent {
 }
 
 export async function profileTrainStep(model: ModelConfig, device: ResolvedDevice, batch: { pixels: Uint8Array; tokens: Int32Array }, batchSize: number, threads: number, runs: number): Promise<StepProfile> {
+  if (!(runs >= 1)) throw new Error(`profileTrainStep: runs must be at least 1, got ${runs}`);
   const built = buildTrainStep(model, DEFAULT_ADAMW, [{ patchSize: model.patchSizes[0], count: batchSize }], 'float32', device === 'webgpu' ? WEBGPU_MAX_FANOUT : Infinity);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jest-profile-'));
   try {
@@ -49,13 +52,15 @@ export async function profileTrainStep(model: ModelConfig, device: ResolvedDevic
     const feeds: Record<string, ort.Tensor> = {};
     for (const v of built.graph.inputs) {
       const n = v.shape.reduce((a, b) => a * b, 1);
-      const group = v.name.split('.')[1] as 'decay' | 'plain';
+      const [kind, group] = v.name.split('.') as [string, 'decay' | 'plain'];
       const data = v.name === 'images.0' ? batch.pixels
         : v.name === 'tokens' ? batch.tokens
-        : v.name.startsWith('theta.') ? theta[group]
+        : kind === 'theta' ? theta[group]
+        : kind === 'm' || kind === 'v' ? new Float32Array(n)
         : v.name === 'lr' ? Float32Array.of(1e-3)
         : v.name === 'step' ? Float32Array.of(1)
-        : new Float32Array(n); // m, v
+        : null;
+      if (!data) throw new Error(`profileTrainStep: no feed for the train step's input ${v.name}`);
       feeds[v.name] = new ort.Tensor(v.dtype as 'float32', data, [...v.shape]);
     }
     const session = await ort.InferenceSession.create(serialize(built.graph), {
@@ -81,14 +86,18 @@ export async function profileTrainStep(model: ModelConfig, device: ResolvedDevic
   }
 }
 
-/** Sums the events of `total` runs and drops the first run's share by scaling to the `walls` runs. */
+/** Sums the events of the `total` runs but the first, per run (`walls`: those runs' wall ms). */
 function summarise(events: ProfileEvent[], total: number, walls: number[], device: ResolvedDevice): StepProfile {
-  // Events carry no run index; the first run's (shader compilation) would dominate, so runs are
-  // told apart by order: each run emits the same number of kernel events, so the first 1/total of
-  // each kind is the first run's.
+  // Events carry no run index, and the first run's (shader compilation) would dominate. Runs are
+  // told apart by order: every run of a static graph emits the same kernel events, so the first
+  // 1/total of each kind is the first run's. A count that does not divide means that no longer
+  // holds, and the sums would be wrong.
   const nodes = events.filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time'));
   const apis = events.filter((e) => e.cat === 'Api');
-  const later = <T>(xs: T[]) => xs.slice(Math.round(xs.length / total));
+  for (const [kind, xs] of [['kernel', nodes], ['device', apis]] as const) {
+    if (xs.length % total !== 0) throw new Error(`profile: ${xs.length} ${kind} events for ${total} runs: runs differ, cannot tell them apart`);
+  }
+  const later = <T>(xs: T[]) => xs.slice(xs.length / total);
   const runs = total - 1;
   const byOp = (xs: ProfileEvent[], key: (e: ProfileEvent) => string) => {
     const m = new Map<string, number>();
@@ -100,14 +109,15 @@ function summarise(events: ProfileEvent[], total: number, walls: number[], devic
   const sum = (xs: ProfileEvent[]) => xs.reduce((s, e) => s + e.dur, 0) / 1e3 / runs;
   return {
     wallMs: [...walls].sort((a, b) => a - b)[walls.length >> 1],
+    meanWallMs: walls.reduce((a, b) => a + b, 0) / walls.length,
     cpuMs: sum(cpu),
     kernels: cpu.length / runs,
     gpuMs: gpu.length ? sum(gpu) : null,
     dispatches: gpu.length / runs,
     // on a GPU provider, '(cpu)' marks the nodes onnxruntime placed on the CPU instead
     cpuByOp: byOp(cpu, (e) => (e.args?.op_name ?? '?') + (device !== 'cpu' && e.args?.provider === 'CPUExecutionProvider' ? ' (cpu)' : '')),
-    // Api names are '<scope>/<Op>:<node>[&...]' (the scope may be absent)
-    gpuByOp: byOp(gpu, (e) => e.name.split('/').pop()!.split(/[:&]/)[0] || '?'),
+    // the WebGPU provider names them '<node name>&<op type>&<program>'
+    gpuByOp: byOp(gpu, (e) => e.name.split('&')[1] || '?'),
   };
 }
 
@@ -115,7 +125,7 @@ function summarise(events: ProfileEvent[], total: number, walls: number[], devic
 export function formatProfile(size: string, device: string, p: StepProfile, timedMs?: number, top = 8): string {
   const share = (xs: [string, number][], total: number) => xs.slice(0, top).map(([k, ms]) => `${k} ${ms.toFixed(2)} ms (${((100 * ms) / total).toFixed(0)}%)`).join(', ');
   const lines = [
-    `${size} on ${device}: profiled run ${p.wallMs.toFixed(1)} ms (state via the host); kernel calls ${p.cpuMs.toFixed(1)} ms CPU over ${p.kernels.toFixed(0)} nodes` +
+    `${size} on ${device}: profiled run ${p.wallMs.toFixed(1)} ms (state via the host); in kernel calls ${p.cpuMs.toFixed(1)} ms over ${p.kernels.toFixed(0)} nodes` +
       (p.gpuMs === null ? '' : `; device busy ${p.gpuMs.toFixed(1)} ms over ${p.dispatches.toFixed(0)} dispatches` +
         (timedMs ? ` (${((100 * p.gpuMs) / timedMs).toFixed(0)}% of the timed step's ${timedMs.toFixed(1)} ms)` : '')),
     `  CPU by op: ${share(p.cpuByOp, p.cpuMs)}`,

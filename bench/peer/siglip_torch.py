@@ -27,10 +27,16 @@ Written back into DIR (parity):
   parity.json                                      losses (float64, float32, after-step) and grad norms
 Printed on stdout: one JSON object with the timings (ms per train step, float32) per variant.
 
-Exit codes: 0 ok, 2 bad input, 3 torch missing.
-Always run with Debian's interpreter, /usr/bin/python3 (python3-torch 1.13 installs there).
+--device cuda runs the same step on the GPU (a torch with CUDA; the benchmarks pick its
+interpreter with JEST_PEER_PYTHON).
+
+Exit codes: 0 ok, 1 a non-finite loss, 2 bad input, 3 torch missing (or, with --device cuda, no
+CUDA device).
+For the CPU benchmark run it with Debian's interpreter, /usr/bin/python3 (python3-torch 1.13
+installs there; the Node benchmarks default to it).
 """
 import argparse
+import inspect
 import json
 import math
 import os
@@ -349,7 +355,7 @@ def train_step(model, holder, optimizer, all_params, images, tokens, clip):
 def profile(c, opt, lr, patch, entries, theta32, images, tokens, variant, warmup, steps):
     """Where torch's step goes: phase times (forward, backward, clip, AdamW) and the top ops."""
     name, _, fe = variant.partition("+")
-    model = SigLIP(c, torch.float32, patch)
+    model = SigLIP(c, torch.float32, patch, theta32["decay"].device)
     holder = VARIANTS[name](entries, theta32)
     params = [p for grp in holder.groups() for p in grp]
     optimizer = make_optimizer(holder, opt, lr, fe)
@@ -452,7 +458,9 @@ def main():
     if dev == "cuda" and not torch.cuda.is_available():
         sys.stderr.write(f"PEER MISSING: torch {torch.__version__} in {sys.executable} sees no CUDA device.\n")
         sys.exit(3)
-    variants = args.variants or ("flat+foreach,flat,per_tensor+foreach,per_tensor" + (",per_tensor+fused" if dev == "cuda" else ""))
+    # AdamW(fused=True) exists from torch 2.0, for CUDA tensors
+    fused_ok = dev == "cuda" and "fused" in inspect.signature(torch.optim.AdamW).parameters
+    variants = args.variants or ("flat+foreach,flat,per_tensor+foreach,per_tensor" + (",per_tensor+fused" if fused_ok else ""))
     threads = args.threads or cfg.get("threads", 2)
     torch.set_num_threads(threads)
     try:
@@ -509,8 +517,11 @@ def main():
         timings = {}
         for key in variants.split(","):
             variant, _, fe = key.partition("+")
-            if variant not in VARIANTS or fe not in ("", "foreach", "fused") or (fe == "fused" and dev != "cuda"):
+            if variant not in VARIANTS or fe not in ("", "foreach", "fused"):
                 sys.stderr.write(f"unknown variant {key}; variants: flat, per_tensor, each alone, +foreach or (cuda) +fused\n")
+                sys.exit(2)
+            if fe == "fused" and not fused_ok:
+                sys.stderr.write(f"{key}: fused AdamW needs --device cuda and torch >= 2.0 (this is {torch.__version__} on {dev})\n")
                 sys.exit(2)
             model = SigLIP(c, torch.float32, patch, dev)
             holder = VARIANTS[variant](entries, theta32)

@@ -4,17 +4,9 @@
 // the CUDA provider is an opt-in download. Neither GPU provider falls back to the CPU by itself,
 // so `auto` probes them with a tiny session and says which one it took.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { Graph, op, serialize } from '../onnx';
-
-// onnxruntime's process-wide log level, read when the first session is created. Its default
-// (warning) printed a red "[E:onnxruntime ...] Failed to load library
-// libonnxruntime_providers_shared.so" on every run where `auto` probed for CUDA on a machine
-// without it. The probe's result is reported as the device note, and real failures throw, so only
-// fatal messages are printed unless JEST_STUDIO_ORT_LOG names another level (to debug onnxruntime).
-const ORT_LOG_LEVELS = ['verbose', 'info', 'warning', 'error', 'fatal'] as const;
-const requestedLog = process.env.JEST_STUDIO_ORT_LOG as (typeof ORT_LOG_LEVELS)[number] | undefined;
-ort.env.logLevel = requestedLog && ORT_LOG_LEVELS.includes(requestedLog) ? requestedLog : 'fatal';
 
 export type Device = 'auto' | 'cpu' | 'cuda' | 'webgpu';
 export type ResolvedDevice = Exclude<Device, 'auto'>;
@@ -77,6 +69,25 @@ export function sessionOptions(device: ResolvedDevice, threads: number, spinning
   };
 }
 
+/**
+ * Why the CUDA provider cannot load, when its library is simply not installed; null when it is,
+ * or when onnxruntime-node's binary folder cannot be found (then the probe session decides).
+ * Checked before the probe because a probe session for a missing library makes onnxruntime print
+ * a red "[E:onnxruntime ...] Failed to load library libonnxruntime_providers_shared.so" on every
+ * `auto` run of a machine without the opt-in.
+ */
+function cudaLibraryMissing(): string | null {
+  let dir: string;
+  try {
+    dir = path.join(path.dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
+  } catch {
+    return null;
+  }
+  if (!fs.existsSync(dir)) return null;
+  const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  return fs.existsSync(path.join(dir, lib)) ? null : `${lib} is not installed (looked in ${dir})`;
+}
+
 const probed = new Map<ResolvedDevice, Promise<string | null>>();
 
 /** null when the provider can create and run a session here, else the reason it cannot. */
@@ -84,6 +95,10 @@ export function probeDevice(device: ResolvedDevice): Promise<string | null> {
   let p = probed.get(device);
   if (!p) {
     p = (async () => {
+      if (device === 'cuda') {
+        const missing = cudaLibraryMissing();
+        if (missing) return missing;
+      }
       const g = new Graph('float32', 'probe');
       const x = g.input('x', [2, 2]);
       g.output(op.matmul(x, x), 'y');

@@ -20,6 +20,7 @@ test('the profile of a CPU train step counts its kernels per run and names the o
   assert.ok(p.cpuByOp.some(([op]) => op === 'Gemm'));
   const total = p.cpuByOp.reduce((s, [, ms]) => s + ms, 0);
   assert.ok(Math.abs(total - p.cpuMs) < 1e-6 * Math.max(1, p.cpuMs));
-  assert.ok(p.cpuMs > 0 && p.cpuMs <= p.wallMs * 3, `kernel time ${p.cpuMs} ms vs wall ${p.wallMs} ms (one thread)`);
-  assert.match(formatProfile('tiny', 'cpu', p), /^tiny on cpu: profiled run .* ms \(state via the host\); kernel calls .* over \d+ nodes\n {2}CPU by op: /);
+  // one thread, kernels one after another: their time fits inside the runs that contain them
+  assert.ok(p.cpuMs > 0 && p.cpuMs <= p.meanWallMs * 1.01, `kernel time ${p.cpuMs} ms vs run ${p.meanWallMs} ms`);
+  assert.match(formatProfile('tiny', 'cpu', p), /^tiny on cpu: profiled run .* ms \(state via the host\); in kernel calls .* ms over \d+ nodes\n {2}CPU by op: /);
 });
