@@ -2,6 +2,7 @@
 // (src/cli.ts eventSink: { kind: 'run-event', event }) while stderr carries the human log.
 // A crash, a native fault or a kill of the child never takes the editor down.
 import { fork, type ChildProcess } from 'node:child_process';
+import * as os from 'node:os';
 import type { RunEvent } from '../../src/runs/events';
 
 /** What src/cli.ts sends over the IPC channel. */
@@ -34,6 +35,15 @@ export function setEngineEnvironment(env: Record<string, string>): void {
 }
 
 /**
+ * Engine processes run below normal priority (nice 10; "below normal" on Windows). Training is
+ * background work: when the CPU is contended, the editor (extension host, renderer, the
+ * dashboard's messages) goes first, and on an idle machine a lowered process still gets every
+ * core. onnxruntime's worker threads are created later, by the already-lowered main thread, and
+ * inherit the priority from it.
+ */
+export const ENGINE_PRIORITY = os.constants.priority.PRIORITY_BELOW_NORMAL;
+
+/**
  * fork(cli, args): node executes the CLI; ELECTRON_RUN_AS_NODE lets an Electron host's binary do it
  * too. `detached` (runs): the child leads its own process group, so it outlives the window that
  * started it (the CLI keeps going when its IPC channel and pipes close: src/cli.ts).
@@ -46,6 +56,13 @@ export function forkCli(cliPath: string, args: string[], cwd: string, h: ChildHa
     execArgv: [],
     detached: opts.detached ?? false,
   });
+  if (child.pid !== undefined) {
+    try {
+      os.setPriority(child.pid, ENGINE_PRIORITY);
+    } catch {
+      // not permitted here (e.g. a policy that forbids it): the run goes on at normal priority
+    }
+  }
   let pending = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { forkCli, isRunEventMessage, pidAlive, stopPid } from '../../extension/runs/child';
+import { ENGINE_PRIORITY, forkCli, isRunEventMessage, pidAlive, stopPid } from '../../extension/runs/child';
 
 test('isRunEventMessage accepts only { kind: "run-event", event: { type } }', () => {
   assert.equal(isRunEventMessage({ kind: 'run-event', event: { type: 'step' } }), true);
@@ -34,6 +34,28 @@ test('forkCli relays IPC events, stderr lines and the exit code', async () => {
   assert.equal(code, 3);
   assert.deepEqual(events, [{ v: 1, time: 0, type: 'status', status: 'running', step: 0 }]);
   assert.deepEqual(lines, ['loading', 'step 1', 'step 2', 'last words']);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('forkCli starts the engine below normal priority, and threads it starts later inherit it', { skip: process.platform !== 'linux' && 'thread priorities are checked on Linux' }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jest-prio-'));
+  const script = path.join(dir, 'fake-cli.js');
+  // like the engine: its worker threads (onnxruntime's) start after the CLI has loaded
+  fs.writeFileSync(
+    script,
+    `const os = require('os');
+     const { Worker } = require('worker_threads');
+     setTimeout(() => {
+       const w = new Worker("require('worker_threads').parentPort.postMessage(require('os').getPriority(0))", { eval: true });
+       w.on('message', (p) => { process.stderr.write('main ' + os.getPriority(0) + ' worker ' + p + '\\n'); process.exit(0); });
+     }, 300);`,
+  );
+  const lines: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    forkCli(script, [], dir, { onEvent: () => undefined, onStderr: (l) => lines.push(l), onExit: () => resolve(), onError: reject });
+  });
+  assert.deepEqual(lines, [`main ${ENGINE_PRIORITY} worker ${ENGINE_PRIORITY}`]);
+  assert.equal(ENGINE_PRIORITY, 10);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
