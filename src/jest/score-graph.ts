@@ -29,7 +29,7 @@ export function buildScoreGraph(model: ModelConfig, spec: ScoreGraphSpec, maxFan
   const need = SCORE_NEEDS[spec.score];
   const B = spec.superBatch;
   const g = new Graph('float32', 'selection_scores');
-  const diag = (m: Value) => op.reduceSum(op.mul(m, op.eyeLike(op.zeros(m))), [1]); // [B]; a constant eye (see pairLosses)
+  const diag = (m: Value) => op.reduceSum(op.mul(m, op.eyeLike(m)), [1]); // [B]
   let learner: Value | null = null;
   let reference: Value | null = null;
   if (need.learner) {

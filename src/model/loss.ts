@@ -9,10 +9,7 @@ import { Value, op } from '../onnx';
  */
 export function pairLosses(zImg: Value, zTxt: Value, tPrime: Value, bias: Value): Value {
   const logits = op.add(op.mul(op.gemm(zImg, zTxt, undefined, { transB: true }), op.exp(tPrime)), bias);
-  // The labels read only the shape, so they are built from a constant (EyeLike of zeros):
-  // onnxruntime folds them into an initializer at load, and on a GPU provider (which has no
-  // EyeLike) the logits no longer make a device -> host -> device trip that stalls the step.
-  const labels = op.sub(op.mul(op.eyeLike(op.zeros(logits)), 2), 1);
+  const labels = op.sub(op.mul(op.eyeLike(logits), 2), 1); // a constant, folded at load (op.eyeLike)
   return op.softplus(op.neg(op.mul(labels, logits))); // −log σ(x) = softplus(−x)
 }
 

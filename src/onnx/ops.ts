@@ -286,7 +286,12 @@ export const tanh = (x: Value) => emit('Tanh', [x]);
 export const relu = (x: Value) => emit('Relu', [x]);
 export const abs = (x: Value) => emit('Abs', [x]);
 export const identity = (x: Value) => emit('Identity', [x]);
-export const eyeLike = (x: Value) => emit('EyeLike', [x]);
+/**
+ * The identity matrix of x's shape. EyeLike reads only its input's shape, so it is given a constant
+ * of that shape: onnxruntime folds the eye into an initializer at load, and a GPU provider (which
+ * has no EyeLike kernel) never copies x to the host and back in the middle of a step.
+ */
+export const eyeLike = (x: Value) => emit('EyeLike', [zeros(x)]);
 
 export const equal = (a: Value, b: Value | number) => emit('Equal', [a, lift(b, a)]);
 export const greater = (a: Value, b: Value | number) => emit('Greater', [a, lift(b, a)]);
