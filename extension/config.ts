@@ -42,7 +42,7 @@ export function overrideFlags(): string[] {
   const s = settings();
   const flags: string[] = [];
   if (s.device !== 'experiment') flags.push('--device', s.device);
-  // the engine's CLI reads --threads from the version that has it on; older ones ignore the flag
+  // train and resume both take these (the CLI refuses a flag a command would ignore)
   if (s.threads > 0) flags.push('--threads', String(s.threads));
   return flags;
 }

@@ -19,6 +19,7 @@ import { FolderRuns } from './runs/folders';
 import { RunManager } from './runs/manager';
 import { RunStore } from './runs/store';
 import { RunsTreeProvider } from './views/runsTree';
+import { RunContextKeys } from './views/contextKeys';
 import { RunStatusBar } from './views/statusBar';
 
 /** What activate() returns: for other extensions and for the extension tests. */
@@ -27,6 +28,7 @@ export interface JestStudioApi {
   manager: RunManager;
   runsTree: RunsTreeProvider;
   statusBar: RunStatusBar;
+  contextKeys: RunContextKeys;
   diagnostics: ExperimentDiagnostics;
   /**
    * Milliseconds: evaluating the extension's modules, then VS Code's own work before it calls
@@ -61,6 +63,7 @@ export function activate(ctx: vscode.ExtensionContext): JestStudioApi {
   };
   const runsTree = new RunsTreeProvider(store);
   const statusBar = new RunStatusBar(store);
+  const contextKeys = new RunContextKeys(store);
   ctx.subscriptions.push(
     store,
     manager,
@@ -68,7 +71,9 @@ export function activate(ctx: vscode.ExtensionContext): JestStudioApi {
     diagnostics,
     runsTree,
     statusBar,
-    vscode.window.createTreeView('jestStudio.runs', { treeDataProvider: runsTree, showCollapseAll: true }),
+    contextKeys,
+    // multi-select: pick runs in the tree, then Compare Runs on them
+    vscode.window.createTreeView('jestStudio.runs', { treeDataProvider: runsTree, showCollapseAll: true, canSelectMany: true }),
     vscode.languages.registerCodeLensProvider({ pattern: '**/*.jest.json' }, new ExperimentCodeLens()),
     ...registerCommands(services),
     manager.onDidEndRun((r) => {
@@ -103,7 +108,7 @@ export function activate(ctx: vscode.ExtensionContext): JestStudioApi {
   setTimeout(() => folders.scan(), 0);
   const activation = { loadMs: modulesLoadedAt - loadStartedAt, waitMs: t0 - modulesLoadedAt, activateMs: performance.now() - t0 };
   extensionLog().info(`modules evaluated in ${activation.loadMs.toFixed(1)} ms, VS Code called activate() ${activation.waitMs.toFixed(1)} ms later, activated in ${activation.activateMs.toFixed(1)} ms`);
-  return { store, manager, runsTree, statusBar, diagnostics, activation };
+  return { store, manager, runsTree, statusBar, contextKeys, diagnostics, activation };
 }
 
 export function deactivate(): void {

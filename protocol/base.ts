@@ -67,7 +67,7 @@ export class IpcRequest<Params, Response> extends IpcMessageType<Params> {
 
 /** The webview announces it has loaded and wants the full state (also after becoming visible again). */
 export interface ReadyParams {
-  /** Bumped when a webview's protocol changes shape, so a stale restored webview is told to reload. */
+  /** The page's PROTOCOL_VERSION (each webview's protocol module): the host compares it with its own. */
   protocol: number;
 }
 
@@ -140,9 +140,21 @@ export function expectKnownRunDir(v: unknown, what: string, known: ReadonlySet<s
   return dir;
 }
 
+/** The largest training step a page may name (inspector step/select, dashboard step/open). */
+export const MAX_STEP = 1e9;
+
 /** Every webview's ready command has the same params. */
 export function validateReady(params: unknown): ReadyParams {
   const o = expectObject(params, 'ready');
   expectKeys(o, ['protocol'], 'ready');
   return { protocol: expectInteger(o.protocol, 'ready.protocol', 0, 1000) };
+}
+
+/**
+ * What the host does with a page's ready: `state` (same protocol version: send the full state) or
+ * `reload` (another version: a page restored from before an update, or a stale bundle: it gets no
+ * state it might misread, and is reloaded with the current bundle).
+ */
+export function readyAction(ready: ReadyParams, hostVersion: number): 'state' | 'reload' {
+  return ready.protocol === hostVersion ? 'state' : 'reload';
 }

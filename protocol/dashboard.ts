@@ -5,8 +5,10 @@ import {
   IpcCommand,
   IpcNotification,
   IpcRequest,
+  MAX_STEP,
   MessageError,
   expectArray,
+  expectInteger,
   expectKeys,
   expectKnownRunDir,
   expectObject,
@@ -17,7 +19,11 @@ import {
 } from './base';
 
 export const DASHBOARD_VIEW_TYPE = 'jestStudio.dashboard';
-export const DASHBOARD_PROTOCOL = 1;
+/**
+ * Bumped whenever a message of this contract changes shape (protocol/base.ts readyAction).
+ * 2: the optimizer chart, step/open. 3: the comparison table, the experiment filter.
+ */
+export const PROTOCOL_VERSION = 3;
 const scope = 'dashboard';
 
 /** Step-event columns, named after the event field they come from. */
@@ -80,8 +86,17 @@ export interface SetRunsParams {
 /** Show these runs (checkboxes in the run list). */
 export const SetRunsCommand = new IpcCommand<SetRunsParams>(scope, 'runs/set');
 
-export const CHART_IDS = ['loss', 'eval', 'learnability', 'selection', 'throughput'] as const;
+export const CHART_IDS = ['loss', 'optimizer', 'eval', 'learnability', 'selection', 'throughput'] as const;
 export type ChartId = (typeof CHART_IDS)[number];
+
+export interface OpenStepParams {
+  /** A run the dashboard shows. */
+  dir: string;
+  /** The step of the clicked point: the host opens the batch inspector there (nearest snapshot). */
+  step: number;
+}
+/** A chart point was clicked: show that run's selection at that step (jestStudio.inspectBatches). */
+export const OpenStepCommand = new IpcCommand<OpenStepParams>(scope, 'step/open');
 
 export type ExportParams = { format: 'png'; chart: ChartId; dataUrl: string } | { format: 'csv' };
 export interface ExportResponse {
@@ -91,12 +106,67 @@ export interface ExportResponse {
 /** The webview renders the PNG (it owns the canvas); the host writes both files and builds the CSV from its own data. */
 export const ExportRequest = new IpcRequest<ExportParams, ExportResponse | ErrorResponse>(scope, 'export');
 
+export interface SetComparisonMetricParams {
+  /** One of ComparisonState.metrics' keys. */
+  metric: string;
+}
+/** Compare on another eval metric (the select above the comparison table). */
+export const SetComparisonMetricCommand = new IpcCommand<SetComparisonMetricParams>(scope, 'comparison/metric/set');
+
 // ------------------------------------------------------------------ host -> webview
+
+/** An eval metric some compared run has: `key` is `<set>/<metric>`, as the eval table's columns. */
+export interface ComparisonMetric {
+  key: string;
+  set: string;
+  metric: string;
+}
+
+/** One run against the baseline (src/runs/compare.ts comparisonTable, computed by the host). */
+export interface ComparisonRow {
+  dir: string;
+  name: string;
+  /** false: the run has no evaluation of the metric (every number below is null). */
+  evaluated: boolean;
+  final: number | null;
+  finalStep: number | null;
+  /** Steps / FLOPs to reach the target (interpolated between evaluations); null: not reached. */
+  steps: number | null;
+  flops: number | null;
+  /** The baseline's steps / FLOPs over this run's: how many times fewer; null: not reached. */
+  stepSpeedup: number | null;
+  flopSpeedup: number | null;
+}
+
+/** A field of the runs' config.json that is not the baseline's in some run. */
+export interface ConfigDifferenceRow {
+  /** Dotted path, e.g. `selection.method`. */
+  path: string;
+  /** The value in each run (rows' order, the baseline first), as JSON text; null where the run lacks the field. */
+  values: (string | null)[];
+}
+
+/** Compare Runs: every shown run against the first one picked (the baseline). */
+export interface ComparisonState {
+  /** The metrics the compared runs evaluated; empty when none did. */
+  metrics: ComparisonMetric[];
+  /** The chosen metric's key ('' when there is none). */
+  metric: string;
+  /** The baseline's final value of the metric; null when the baseline has none. */
+  target: number | null;
+  /** The baseline first. */
+  rows: ComparisonRow[];
+  config: ConfigDifferenceRow[];
+}
 
 export interface DashboardState {
   runs: RunData[];
   /** Every run this window knows, for the run picker. */
   available: RunListItem[];
+  /** Opened on one experiment (its CodeLens): only its runs are shown and followed as they start. */
+  experiment: string | null;
+  /** Opened by Compare Runs: the table of steps and FLOPs to the baseline's accuracy; else null. */
+  comparison: ComparisonState | null;
 }
 /** The full state: sent when the webview says it is ready (first load, and again after being hidden). */
 export const DidChangeStateNotification = new IpcNotification<DashboardState>(scope, 'state/didChange');
@@ -116,6 +186,8 @@ export interface MetricsDelta {
 export const DidAppendMetricsNotification = new IpcNotification<{ runs: MetricsDelta[] }>(scope, 'metrics/didAppend');
 
 export const DidChangeRunListNotification = new IpcNotification<{ available: RunListItem[] }>(scope, 'runs/didChange');
+/** The comparison changed (another metric chosen, a new evaluation of a compared run). */
+export const DidChangeComparisonNotification = new IpcNotification<{ comparison: ComparisonState | null }>(scope, 'comparison/didChange');
 
 // ------------------------------------------------------------------ validators (host side)
 
@@ -129,6 +201,22 @@ export function validateSetRuns(params: unknown, known: ReadonlySet<string>): Se
   expectKeys(o, ['dirs'], 'runs/set');
   const dirs = expectArray(o.dirs, 'runs/set.dirs', MAX_RUNS).map((d, i) => expectKnownRunDir(d, `runs/set.dirs[${i}]`, known));
   return { dirs: [...new Set(dirs)] };
+}
+
+/** `known`: the runs this dashboard shows (not merely any run the window knows). */
+export function validateOpenStep(params: unknown, known: ReadonlySet<string>): OpenStepParams {
+  const o = expectObject(params, 'step/open');
+  expectKeys(o, ['dir', 'step'], 'step/open');
+  return { dir: expectKnownRunDir(o.dir, 'step/open.dir', known), step: expectInteger(o.step, 'step/open.step', 0, MAX_STEP) };
+}
+
+/** `offered`: the metric keys the host last sent (ComparisonState.metrics). */
+export function validateComparisonMetric(params: unknown, offered: readonly string[]): SetComparisonMetricParams {
+  const o = expectObject(params, 'comparison/metric/set');
+  expectKeys(o, ['metric'], 'comparison/metric/set');
+  const metric = expectString(o.metric, 'comparison/metric/set.metric', 400);
+  if (!offered.includes(metric)) throw new MessageError('comparison/metric/set.metric: not a metric of the compared runs');
+  return { metric };
 }
 
 export function validateExport(params: unknown): ExportParams {

@@ -14,7 +14,8 @@ import {
 } from './base';
 
 export const HYPERPARAMETERS_VIEW_TYPE = 'jestStudio.hyperparameters';
-export const HYPERPARAMETERS_PROTOCOL = 1;
+/** Bumped whenever a message of this contract changes shape (protocol/base.ts readyAction). */
+export const PROTOCOL_VERSION = 1;
 const scope = 'hyperparameters';
 
 /**

@@ -5,6 +5,7 @@ import {
   IpcCommand,
   IpcNotification,
   IpcRequest,
+  MAX_STEP,
   expectInteger,
   expectKeys,
   expectObject,
@@ -13,7 +14,8 @@ import {
 } from './base';
 
 export const INSPECTOR_VIEW_TYPE = 'jestStudio.batchInspector';
-export const INSPECTOR_PROTOCOL = 1;
+/** Bumped whenever a message of this contract changes shape (protocol/base.ts readyAction). */
+export const PROTOCOL_VERSION = 1;
 const scope = 'inspector';
 
 /** One example of the super-batch, as the engine wrote it. */
@@ -68,7 +70,7 @@ export const DidChangeStepsNotification = new IpcNotification<{ steps: number[] 
 
 // ------------------------------------------------------------------ validators (host side)
 
-export const MAX_STEP = 1e9;
+export { MAX_STEP };
 
 /** A step the webview asks for must also be one the host listed (checked by the panel): this checks the shape. */
 export function validateSelectStep(params: unknown): SelectStepParams {

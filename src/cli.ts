@@ -5,6 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadExperiment, formatDiagnostic, parseExperiment } from './config/validate';
 import type { Experiment } from './config/experiment';
+import { EXPERIMENT_SCHEMA } from './config/schema';
+import { UsageError, parseCommand, type Flags } from './cli/args';
+import { COMMANDS, commandUsage, isCommand, usage } from './cli/commands';
 import { dataMain } from './cli/data';
 import { demoOptions, runDemo } from './cli/demo';
 import { ProgressBar } from './cli/progress';
@@ -21,46 +24,6 @@ import { readRun } from './runs/reader';
 import { evaluate } from './train/evaluate';
 import { openExperimentData } from './train/inputs';
 import { runTraining } from './train/loop';
-
-const USAGE = `jest-studio: JEST data curation for SigLIP-style image-text training, on onnxruntime-node
-
-Usage:
-  jest-studio demo [--quick] [--steps N] [--pool-icons N] [--eval-max N] [--runs DIR]
-      The main job: a reference on curated emoji, then uniform vs JEST on a raw icon + noisy emoji
-      pool, evaluated zero-shot on a held-out emoji style; ends with a comparison table.
-  jest-studio train <experiment.jest.json> [--runs DIR | --run-dir DIR] [--steps N] [--device D] [--threads N] [--events]
-  jest-studio resume <run-dir> [--threads N] [--events]
-  jest-studio eval <run-dir> [--events]          evaluate the run's latest checkpoint on its eval sets
-  jest-studio export <run-dir> [--out DIR]       image/text encoders (.onnx) from the latest checkpoint
-  jest-studio precompute-reference <experiment.jest.json>
-      embed the experiment's pool with its reference once, into the on-disk cache its runs read;
-      prints the cache folder
-  jest-studio compare <run-dir> <run-dir>... [--set NAME] [--metric zero-shot/top5] [--target X]
-      steps and FLOPs each run needs to reach the first run's final value (or --target)
-  jest-studio validate <experiment.jest.json>    print the file's errors and warnings
-  jest-studio data prepare|inspect ...           see 'jest-studio data --help'
-
---events prints every run event as one JSON line on stdout (progress goes to stderr).
-`;
-
-type Flags = Record<string, string | boolean>;
-
-function parse(argv: string[]): { positional: string[]; flags: Flags } {
-  const positional: string[] = [];
-  const flags: Flags = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) {
-      positional.push(a);
-      continue;
-    }
-    const [k, v] = a.slice(2).split('=', 2);
-    if (v !== undefined) flags[k] = v;
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--') && !['events', 'quick', 'help'].includes(k)) flags[k] = argv[++i];
-    else flags[k] = true;
-  }
-  return { positional, flags };
-}
 
 /** Where events go: a progress bar on stderr, and JSON lines on stdout / the IPC channel when asked. */
 function eventSink(label: string, flags: Flags): (e: RunEvent) => void {
@@ -120,7 +83,39 @@ function stopSignal(): AbortSignal {
 
 function threadsFlag(v: string | boolean): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--threads must be a whole number (0 = one per core), got ${String(v)}`);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--threads must be a whole number (0 = one per core), got ${String(v)}`);
+  return n;
+}
+
+const DEVICES = (EXPERIMENT_SCHEMA.properties?.runtime.properties?.device.enum ?? []) as string[];
+
+function deviceFlag(v: string | boolean): Experiment['runtime']['device'] {
+  if (typeof v !== 'string' || !DEVICES.includes(v)) throw new UsageError(`--device must be one of ${DEVICES.join(', ')}, got ${String(v)}`);
+  return v as Experiment['runtime']['device'];
+}
+
+type RuntimeOverride = Partial<Experiment['runtime']>;
+
+/** --device and --threads, which train and resume both take, checked before anything is read or written. */
+function runtimeFlags(flags: Flags): RuntimeOverride {
+  const o: RuntimeOverride = {};
+  if (flags.device !== undefined) o.device = deviceFlag(flags.device);
+  if (flags.threads !== undefined) o.threads = threadsFlag(flags.threads);
+  return o;
+}
+
+/** The override over the experiment's runtime, in place; says what changed. */
+function applyRuntime(e: Experiment, o: RuntimeOverride): string[] {
+  const changes: string[] = [];
+  if (o.device !== undefined && o.device !== e.runtime.device) changes.push(`device ${o.device} (was ${e.runtime.device})`);
+  if (o.threads !== undefined && o.threads !== e.runtime.threads) changes.push(`threads ${o.threads} (was ${e.runtime.threads})`);
+  Object.assign(e.runtime, o);
+  return changes;
+}
+
+function positiveInt(name: string, v: string | boolean): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number ≥ 1, got ${String(v)}`);
   return n;
 }
 
@@ -145,17 +140,41 @@ async function sessionFromCheckpoint(runDir: string, e: Experiment): Promise<Tra
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
-  const { positional, flags } = parse(rest);
+  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    process.stdout.write(cmd === 'help' && isCommand(rest[0]) ? commandUsage(rest[0]) : usage());
+    return cmd ? 0 : 2;
+  }
+  if (cmd === 'data') return dataMain(rest);
+  if (!isCommand(cmd)) {
+    process.stderr.write(`unknown command "${cmd}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command(cmd, rest);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`jest-studio ${cmd}: ${e.message}\n`);
+    return 2;
+  }
+}
+
+async function command(cmd: keyof typeof COMMANDS, rest: string[]): Promise<number> {
+  const { positional, flags } = parseCommand(COMMANDS[cmd], rest);
+  if (flags.help) {
+    process.stdout.write(commandUsage(cmd));
+    return 0;
+  }
   switch (cmd) {
     case 'demo':
       return runDemo(demoOptions(flags));
     case 'train': {
-      if (!positional[0]) throw new Error('train needs an experiment file: jest-studio train my.jest.json');
+      const steps = flags.steps !== undefined ? positiveInt('steps', flags.steps) : undefined;
+      const runtime = runtimeFlags(flags);
       const { experiment, diagnostics } = await loadExperiment(positional[0]);
       for (const d of diagnostics) log(formatDiagnostic(d, positional[0]));
-      if (flags.steps) experiment.training.steps = Number(flags.steps);
-      if (typeof flags.device === 'string') experiment.runtime.device = flags.device as Experiment['runtime']['device'];
-      if (flags.threads !== undefined) experiment.runtime.threads = threadsFlag(flags.threads);
+      if (steps !== undefined) experiment.training.steps = steps;
+      // recorded with the run: its config.json is the experiment as overridden
+      applyRuntime(experiment, runtime);
       const runDir = typeof flags['run-dir'] === 'string' ? path.resolve(flags['run-dir']) : newRunDir(path.resolve(String(flags.runs ?? 'runs')), experiment.name);
       teeLog(runDir);
       log(`run folder: ${runDir}`);
@@ -163,16 +182,20 @@ async function main(argv: string[]): Promise<number> {
       return r.status === 'finished' ? 0 : r.status === 'stopped' ? 130 : 1;
     }
     case 'resume': {
-      const runDir = path.resolve(positional[0] ?? '');
+      const runtime = runtimeFlags(flags);
+      const runDir = path.resolve(positional[0]);
       const e = readRunExperiment(runDir);
-      if (flags.threads !== undefined) e.runtime.threads = threadsFlag(flags.threads);
+      const changes = applyRuntime(e, runtime);
       teeLog(runDir);
       log(`resuming ${runDir}`);
+      // config.json keeps the runtime the run was started with; the log and the run-start event
+      // (its device and deviceNote) record what this stretch of the run used
+      if (changes.length) log(`runtime for this resume: ${changes.join(', ')}`);
       const r = await runTraining(e, { runDir, resume: true, signal: stopSignal(), onEvent: eventSink(e.name, flags), log });
       return r.status === 'finished' ? 0 : r.status === 'stopped' ? 130 : 1;
     }
     case 'eval': {
-      const runDir = path.resolve(positional[0] ?? '');
+      const runDir = path.resolve(positional[0]);
       const e = readRunExperiment(runDir);
       const data = await openExperimentData(e, log);
       const s = await sessionFromCheckpoint(runDir, e);
@@ -185,7 +208,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'export': {
-      const runDir = path.resolve(positional[0] ?? '');
+      const runDir = path.resolve(positional[0]);
       const e = readRunExperiment(runDir);
       const out = path.resolve(String(flags.out ?? path.join(runDir, RUN_FILES.models)));
       fs.mkdirSync(out, { recursive: true });
@@ -199,14 +222,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'precompute-reference': {
-      if (!positional[0]) throw new Error('precompute-reference needs an experiment file: jest-studio precompute-reference my.jest.json');
       const { experiment, diagnostics } = await loadExperiment(positional[0]);
       for (const d of diagnostics) log(formatDiagnostic(d, positional[0]));
       process.stdout.write(`${await precomputeReference(experiment, log)}\n`);
       return 0;
     }
     case 'compare': {
-      if (positional.length === 0) throw new Error('compare needs run folders: jest-studio compare runs/a runs/b');
       const runs = positional.map((d) => {
         const r = readRun(path.resolve(d));
         return { name: r.info.name === path.basename(d) ? r.info.name : `${r.info.name} (${path.basename(d)})`, events: r.events };
@@ -215,29 +236,18 @@ async function main(argv: string[]): Promise<number> {
       const set = typeof flags.set === 'string' ? flags.set : firstEval?.type === 'eval' ? firstEval.set : '';
       const metric = typeof flags.metric === 'string' ? flags.metric : 'zero-shot/top5';
       const target = flags.target !== undefined ? Number(flags.target) : undefined;
+      if (target !== undefined && !Number.isFinite(target)) throw new UsageError(`--target must be a number, got ${String(flags.target)}`);
       process.stdout.write(formatComparison(compareRuns(runs, set, metric, target), metric) + '\n');
       return 0;
     }
     case 'validate': {
       const file = positional[0];
-      if (!file) throw new Error('validate needs an experiment file');
       const { diagnostics } = parseExperiment(fs.readFileSync(file, 'utf8'), file);
       for (const d of diagnostics) process.stdout.write(formatDiagnostic(d, file) + '\n');
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       process.stdout.write(`${file}: ${errors} error(s), ${diagnostics.length - errors} warning(s)\n`);
       return errors ? 1 : 0;
     }
-    case 'data':
-      return dataMain(rest);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(USAGE);
-      return cmd ? 0 : 2;
-    default:
-      process.stderr.write(`unknown command "${cmd}"\n\n${USAGE}`);
-      return 2;
   }
 }
 

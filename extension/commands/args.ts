@@ -7,6 +7,7 @@ import type { RunStore, RunSummary } from '../runs/store';
 import type { RunsNode } from '../views/runsTree';
 import { describeRun } from '../views/format';
 import { EXPERIMENT_GLOB } from '../authoring/documents';
+import { pickOrder } from './pickOrder';
 
 function isNode(a: unknown): a is RunsNode {
   return typeof a === 'object' && a !== null && 'kind' in a && ((a as RunsNode).kind === 'run' || (a as RunsNode).kind === 'experiment');
@@ -16,6 +17,8 @@ function isNode(a: unknown): a is RunsNode {
 export function runDirsFromArg(arg: unknown): string[] | undefined {
   if (typeof arg === 'string') return [arg];
   if (Array.isArray(arg) && arg.every((a) => typeof a === 'string')) return arg as string[];
+  // several tree items selected at once (the view allows multi-select): each one's runs, in order
+  if (Array.isArray(arg) && arg.length && arg.every(isNode)) return [...new Set((arg as RunsNode[]).flatMap((n) => (n.kind === 'run' ? [n.run.dir] : n.runs.map((r) => r.dir))))];
   if (arg instanceof vscode.Uri && !arg.fsPath.endsWith('.jest.json')) return [arg.fsPath];
   if (isNode(arg)) return arg.kind === 'run' ? [arg.run.dir] : arg.runs.map((r) => r.dir);
   return undefined;
@@ -37,15 +40,37 @@ export async function pickRun(store: RunStore, placeHolder: string, filter: (r: 
   return pick?.dir;
 }
 
+/** Several runs, in the order the user picked them: the first one picked is the baseline. */
 export async function pickRuns(store: RunStore, placeHolder: string, arg?: unknown): Promise<string[] | undefined> {
   const given = runDirsFromArg(arg);
   if (given?.length) return given;
   const runs = store.list();
-  const picks = await vscode.window.showQuickPick(
-    runs.map((r) => ({ label: path.basename(r.dir), description: describeRun(r), dir: r.dir, picked: r.live })),
-    { placeHolder, canPickMany: true },
-  );
-  return picks?.map((p) => p.dir);
+  if (runs.length === 0) {
+    void vscode.window.showInformationMessage(`${placeHolder}: no runs yet. Runs are read from the folder in the setting jestStudio.runsFolder.`);
+    return undefined;
+  }
+  const qp = vscode.window.createQuickPick<vscode.QuickPickItem & { dir: string }>();
+  qp.canSelectMany = true;
+  qp.placeholder = placeHolder;
+  qp.items = runs.map((r) => ({ label: path.basename(r.dir), description: describeRun(r), detail: r.name, dir: r.dir }));
+  let order: string[] = [];
+  const label = () => (qp.title = order.length ? `Baseline: ${path.basename(order[0])}${order.length > 1 ? ` + ${order.length - 1}` : ''}` : 'Tick the baseline first');
+  label();
+  return new Promise((resolve) => {
+    qp.onDidChangeSelection((sel) => {
+      order = pickOrder(order, sel.map((i) => i.dir));
+      label();
+    });
+    qp.onDidAccept(() => {
+      resolve(order.length ? order : undefined);
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      resolve(undefined);
+      qp.dispose();
+    });
+    qp.show();
+  });
 }
 
 /** The experiment document: the Uri given, the active editor's, or one picked from the workspace. */

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Services } from '../context';
 import { extensionLog } from '../log';
+import { recordNotice, takeNotices } from '../notices';
 import * as panels from '../panels';
 import { installDatasets } from '../runs/datasets';
 import { requireTrust } from '../trust';
@@ -18,7 +19,8 @@ export const COMMANDS: Record<string, Handler> = {
   'jestStudio.stopRun': (s, arg) => stopRun(s, arg),
   'jestStudio.resumeRun': (s, arg) => resumeRun(s, arg),
   'jestStudio.openDashboard': (s, arg) => openDashboard(s, arg),
-  'jestStudio.compareRuns': (s, arg) => compareRuns(s, arg),
+  // from the tree: (the clicked item, every selected item); the clicked one is the baseline
+  'jestStudio.compareRuns': (s, arg, selected) => compareRuns(s, Array.isArray(selected) && selected.length > 1 ? [arg, ...selected.filter((x) => x !== arg)] : arg),
   'jestStudio.inspectBatches': (s, arg, step) => inspectBatches(s, arg, typeof step === 'number' ? step : undefined),
   'jestStudio.setFilterRatio': (s, arg, value) => setFilterRatio(s, arg, value),
   'jestStudio.chooseReferenceModel': (s, arg, choice) => chooseReferenceModel(s, arg, choice as Parameters<typeof chooseReferenceModel>[2]),
@@ -49,9 +51,10 @@ export function registerCommands(s: Services): vscode.Disposable[] {
         return await fn(s, ...args);
       } catch (e) {
         extensionLog().error(`${id}: ${(e as Error).stack ?? String(e)}`);
+        recordNotice({ kind: 'command-error', command: id, message: (e as Error).message });
         void vscode.window.showErrorMessage(`${id.replace('jestStudio.', 'JEST: ')} failed: ${(e as Error).message}`);
         return undefined;
       }
     }),
-  );
+  ).concat(vscode.commands.registerCommand('jestStudio._test.notices', () => takeNotices()));
 }

@@ -8,6 +8,8 @@ import { runsRootFor, overrideFlags } from '../config';
 import type { Services } from '../context';
 import * as panels from '../panels';
 import { jobFailure, runJob } from '../runs/job';
+import { resumability } from '../runs/resumable';
+import { recordNotice } from '../notices';
 import { requireTrust } from '../trust';
 import { experimentDocument, pickRun, pickRuns, runDirsFromArg } from './args';
 
@@ -47,44 +49,55 @@ export async function startRun(s: Services, arg?: unknown): Promise<string | und
 export async function stopRun(s: Services, arg?: unknown): Promise<void> {
   const dir = await pickRun(s.store, 'Stop which run?', (r) => r.live, arg);
   if (!dir) return;
-  if (!s.manager.stop(dir)) void vscode.window.showWarningMessage(`${path.basename(dir)} is not running (no live process writes it), so there is nothing to stop.`);
+  const refused = s.manager.stop(dir);
+  if (refused) {
+    recordNotice({ kind: 'refused', command: 'jestStudio.stopRun', message: refused });
+    void vscode.window.showWarningMessage(refused);
+  }
 }
 
 export async function resumeRun(s: Services, arg?: unknown): Promise<void> {
   if (!requireTrust()) return;
-  const dir = await pickRun(s.store, 'Resume which run?', (r) => !r.live && r.status !== 'finished', arg);
+  // only runs with a checkpoint: resume starts from checkpoints/latest.ckpt
+  const dir = await pickRun(s.store, 'Resume which run? (stopped or failed runs with a checkpoint)', (r) => resumability.isResumable(r), arg);
   if (!dir) return;
   try {
-    s.manager.resume(dir, overrideFlags());
+    await s.manager.resume(dir, overrideFlags());
   } catch (e) {
     void vscode.window.showErrorMessage(`Cannot resume: ${(e as Error).message}`);
   }
 }
 
-/** Run folders to show for a dashboard: given ones, an experiment file's runs, or the live ones. */
-function dashboardDirs(s: Services, arg: unknown): string[] | undefined {
+/**
+ * What a dashboard shows: the given runs, or for an experiment file (its CodeLens) that experiment,
+ * whose runs it follows, none yet included (it never falls back to other experiments' runs);
+ * nothing given: the dashboard's own choice (the newest runs).
+ */
+function dashboardDirs(arg: unknown): { dirs?: string[]; experiment?: string } {
   if (arg instanceof vscode.Uri && arg.fsPath.endsWith('.jest.json')) {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === arg.fsPath);
     const { name } = parseExperiment(open ? open.getText() : fs.readFileSync(arg.fsPath, 'utf8')).experiment;
-    return s.store.list().filter((r) => r.name === name).map((r) => r.dir);
+    return { experiment: name };
   }
-  return runDirsFromArg(arg);
+  return { dirs: runDirsFromArg(arg) };
 }
 
 export async function openDashboard(s: Services, arg?: unknown): Promise<void> {
-  await panels.openDashboard(s.ctx, s.store, dashboardDirs(s, arg));
+  const { dirs, experiment } = dashboardDirs(arg);
+  await panels.openDashboard(s.ctx, s.store, dirs, { experiment });
 }
 
+/**
+ * The runs in the order picked (the first is the baseline), in the dashboard with a table of steps
+ * and FLOPs each needs to reach the baseline's final value of a metric chosen in the page, and the
+ * config fields that differ: computed on the host from the store's events with the engine's own
+ * comparison (src/runs/compare.ts, what `jest-studio compare` prints), so it runs no process and
+ * works in an untrusted workspace too.
+ */
 export async function compareRuns(s: Services, arg?: unknown): Promise<void> {
-  const dirs = await pickRuns(s.store, 'Compare which runs? (the first is the baseline)', arg);
+  const dirs = await pickRuns(s.store, 'Compare which runs? Tick the baseline first', arg);
   if (!dirs?.length) return;
-  await panels.openDashboard(s.ctx, s.store, dirs);
-  if (dirs.length < 2 || !vscode.workspace.isTrusted) return;
-  // the engine's comparison table (steps and FLOPs to reach the first run's final accuracy)
-  const r = await runJob(s.cliPath, ['compare', ...dirs], path.dirname(dirs[0]), 'JEST: comparing runs');
-  const out = s.manager.output('compare', 'compare');
-  out.appendLine(r.code === 0 ? r.stdout : `compare failed: ${jobFailure(r)}`);
-  out.show(true);
+  await panels.openDashboard(s.ctx, s.store, dirs, { compare: true });
 }
 
 export async function inspectBatches(s: Services, arg?: unknown, step?: number): Promise<void> {

@@ -3,11 +3,12 @@
 // and the file's comments survive), and every change of the document, whoever made it, is sent
 // back to the form with the engine's diagnostics.
 import * as vscode from 'vscode';
-import { isIpcMessage, validateReady } from '../../protocol/base';
+import type { IpcMessage } from '../../protocol/base';
 import {
   DidChangeDocumentNotification,
   DidChangeStateNotification,
   HYPERPARAMETERS_VIEW_TYPE,
+  PROTOCOL_VERSION,
   ReadyCommand,
   ResetValueCommand,
   RunCommand,
@@ -20,7 +21,8 @@ import {
   type FieldValue,
   type FormField,
 } from '../../protocol/hyperparameters';
-import { logRefused, pageHtml, panelLog, webviewOptions } from './common';
+import { panelLog, webviewOptions } from './common';
+import { PanelBase, PanelRegistry } from './panelBase';
 import { editFields } from '../authoring/edits';
 import { fieldSpecs, formState } from './formFields';
 
@@ -33,29 +35,22 @@ function fields() {
   return specs;
 }
 
-export class HyperparametersPanel implements vscode.Disposable {
-  private static readonly panels = new Map<string, HyperparametersPanel>();
-  private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
+const panels = new PanelRegistry<HyperparametersPanel>();
 
+export class HyperparametersPanel extends PanelBase {
   static createOrShow(ctx: vscode.ExtensionContext, document: vscode.TextDocument): HyperparametersPanel {
-    const key = document.uri.toString();
-    const existing = HyperparametersPanel.panels.get(key);
-    if (existing) {
-      existing.panel.reveal();
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(HYPERPARAMETERS_VIEW_TYPE, HyperparametersPanel.title(document), vscode.ViewColumn.Beside, webviewOptions(ctx));
-    const p = new HyperparametersPanel(panel, ctx, document);
-    HyperparametersPanel.panels.set(key, p);
-    return p;
+    return panels.showOrCreate(
+      document.uri.toString(),
+      (p) => p.reveal(),
+      () => new HyperparametersPanel(vscode.window.createWebviewPanel(HYPERPARAMETERS_VIEW_TYPE, HyperparametersPanel.title(document), vscode.ViewColumn.Beside, webviewOptions(ctx)), ctx, document),
+    );
   }
 
   static revive(panel: vscode.WebviewPanel, ctx: vscode.ExtensionContext, document: vscode.TextDocument): void {
-    const key = document.uri.toString();
-    HyperparametersPanel.panels.get(key)?.dispose();
-    panel.webview.options = webviewOptions(ctx);
-    HyperparametersPanel.panels.set(key, new HyperparametersPanel(panel, ctx, document));
+    panels.revive(document.uri.toString(), () => {
+      panel.webview.options = webviewOptions(ctx);
+      return new HyperparametersPanel(panel, ctx, document);
+    });
   }
 
   private static title(d: vscode.TextDocument): string {
@@ -63,14 +58,11 @@ export class HyperparametersPanel implements vscode.Disposable {
   }
 
   private constructor(
-    private readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     ctx: vscode.ExtensionContext,
     private readonly document: vscode.TextDocument,
   ) {
-    panel.webview.html = pageHtml(ctx, panel.webview, 'hyperparameters', panel.title);
-    panel.onDidDispose(() => this.dispose(), null, this.disposables);
-    panel.onDidChangeViewState(() => (this.ready = this.ready && panel.visible), null, this.disposables);
-    panel.webview.onDidReceiveMessage((m) => this.onMessage(m), null, this.disposables);
+    super(panel, ctx, { bundle: 'hyperparameters', protocol: PROTOCOL_VERSION, ready: ReadyCommand, logName: 'hyperparameters', registry: panels, key: document.uri.toString() });
     vscode.workspace.onDidChangeTextDocument(
       (e) => {
         if (e.document === this.document && this.ready) this.postDocument();
@@ -88,29 +80,22 @@ export class HyperparametersPanel implements vscode.Disposable {
     );
   }
 
-  private onMessage(msg: unknown): void {
-    try {
-      if (!isIpcMessage(msg)) throw new Error('not a protocol message');
-      if (ReadyCommand.is(msg)) {
-        validateReady(msg.params);
-        this.ready = true;
-        const text = this.document.getText();
-        void this.panel.webview.postMessage(
-          DidChangeStateNotification.create({ fileName: this.document.uri.path.split('/').pop() ?? '', uri: this.document.uri.toString(), fields: fields().list, ...formState(text) }),
-        );
-      } else if (SetValueCommand.is(msg)) {
-        const { path, value } = validateSetValue(msg.params, fields().byPath);
-        void this.edit(path, value);
-      } else if (ResetValueCommand.is(msg)) {
-        void this.edit(validateResetValue(msg.params).path, undefined);
-      } else if (RunCommand.is(msg)) {
-        validateRun(msg.params);
-        void this.run();
-      } else {
-        throw new Error('unknown method');
-      }
-    } catch (err) {
-      logRefused('hyperparameters', msg, err);
+  protected onReady(): void {
+    const text = this.document.getText();
+    this.post(DidChangeStateNotification.create({ fileName: this.document.uri.path.split('/').pop() ?? '', uri: this.document.uri.toString(), fields: fields().list, ...formState(text) }));
+  }
+
+  protected onMessage(msg: IpcMessage): void {
+    if (SetValueCommand.is(msg)) {
+      const { path, value } = validateSetValue(msg.params, fields().byPath);
+      void this.edit(path, value);
+    } else if (ResetValueCommand.is(msg)) {
+      void this.edit(validateResetValue(msg.params).path, undefined);
+    } else if (RunCommand.is(msg)) {
+      validateRun(msg.params);
+      void this.run();
+    } else {
+      throw new Error('unknown method');
     }
   }
 
@@ -131,10 +116,4 @@ export class HyperparametersPanel implements vscode.Disposable {
     await vscode.commands.executeCommand('jestStudio.startRun', this.document.uri);
   }
 
-  dispose(): void {
-    const key = this.document.uri.toString();
-    if (HyperparametersPanel.panels.get(key) === this) HyperparametersPanel.panels.delete(key);
-    this.panel.dispose();
-    while (this.disposables.length) this.disposables.pop()?.dispose();
-  }
 }

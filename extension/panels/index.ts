@@ -9,10 +9,14 @@ import { panelLog } from './common';
 import { DashboardPanel } from './dashboardPanel';
 import { HyperparametersPanel } from './hyperparametersPanel';
 import { InspectorPanel } from './inspectorPanel';
-import { restoredDashboardDirs, restoredDocumentUri, restoredInspector } from './restore';
+import { restoredDashboard, restoredDocumentUri, restoredInspector } from './restore';
 
-export function openDashboard(ctx: vscode.ExtensionContext, store: RunStore, runDirs?: string[]): void {
-  DashboardPanel.createOrShow(ctx, store, runDirs);
+/**
+ * `runDirs`: the runs to show (none: follow the newest, or with `experiment` that experiment's,
+ * as they start); `compare`: Compare Runs' table of every run against runDirs[0].
+ */
+export function openDashboard(ctx: vscode.ExtensionContext, store: RunStore, runDirs?: string[], opts: { experiment?: string; compare?: boolean } = {}): void {
+  DashboardPanel.createOrShow(ctx, store, { dirs: runDirs, ...opts });
 }
 
 export function openBatchInspector(ctx: vscode.ExtensionContext, store: RunStore, runDir: string, step?: number): void {
@@ -50,7 +54,7 @@ export function registerPanelSerializers(ctx: vscode.ExtensionContext, store: Ru
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
       async deserializeWebviewPanel(panel, state) {
         // only used as keys into the store: a run the store does not know is simply not shown
-        DashboardPanel.revive(panel, ctx, store, restoredDashboardDirs(state, MAX_RUNS));
+        DashboardPanel.revive(panel, ctx, store, restoredDashboard(state, MAX_RUNS));
       },
     }),
     vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {

@@ -1,48 +1,54 @@
 // The batch inspector: one panel per run folder. It shows one selection snapshot at a time; the
 // contact sheet PNG is served from the run's batches/ folder, the only folder besides media/ in
-// this panel's localResourceRoots.
+// this panel's localResourceRoots. It holds its run's history in the store while open.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RUN_FILES } from '../../src/runs/folder';
-import { isIpcMessage, validateReady, type ErrorResponse } from '../../protocol/base';
+import type { ErrorResponse, IpcMessage } from '../../protocol/base';
 import {
   DidChangeStateNotification,
   DidChangeStepsNotification,
   INSPECTOR_VIEW_TYPE,
+  PROTOCOL_VERSION,
   ReadyCommand,
   SelectStepRequest,
   validateSelectStep,
   type Snapshot,
 } from '../../protocol/inspector';
 import type { RunStore } from '../runs/store';
-import { logRefused, pageHtml, webviewOptions } from './common';
-import { listSnapshotSteps, readSnapshot } from './snapshots';
+import { logRefused, panelLog, webviewOptions } from './common';
+import { HeldRuns } from './heldRuns';
+import { PanelBase, PanelRegistry } from './panelBase';
+import { listSnapshotSteps, nearestStep, readSnapshot } from './snapshots';
 
-export class InspectorPanel implements vscode.Disposable {
-  private static readonly panels = new Map<string, InspectorPanel>();
+const panels = new PanelRegistry<InspectorPanel>();
 
-  private readonly disposables: vscode.Disposable[] = [];
+export class InspectorPanel extends PanelBase {
+  private readonly held: HeldRuns;
   private steps: number[] = [];
+  /** The step asked for (a command, a dashboard click, the restored state): shown as its nearest snapshot. */
   private step: number | undefined;
 
   static createOrShow(ctx: vscode.ExtensionContext, store: RunStore, runDir: string, step?: number): InspectorPanel {
-    const existing = InspectorPanel.panels.get(runDir);
-    if (existing) {
-      existing.panel.reveal();
-      if (step !== undefined) void existing.select(step, undefined);
-      return existing;
-    }
-    const name = store.get(runDir)?.name ?? path.basename(runDir);
-    const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, `Batches: ${name}`, vscode.ViewColumn.Active, InspectorPanel.options(ctx, runDir));
-    const p = new InspectorPanel(panel, ctx, store, runDir, step);
-    InspectorPanel.panels.set(runDir, p);
-    return p;
+    return panels.showOrCreate(
+      runDir,
+      (p) => {
+        p.reveal();
+        if (step !== undefined) p.show(step);
+      },
+      () => {
+        const name = store.get(runDir)?.name ?? path.basename(runDir);
+        const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, `Batches: ${name}`, vscode.ViewColumn.Active, InspectorPanel.options(ctx, runDir));
+        return new InspectorPanel(panel, ctx, store, runDir, step);
+      },
+    );
   }
 
   static revive(panel: vscode.WebviewPanel, ctx: vscode.ExtensionContext, store: RunStore, runDir: string, step?: number): void {
-    InspectorPanel.panels.get(runDir)?.dispose();
-    panel.webview.options = InspectorPanel.options(ctx, runDir);
-    InspectorPanel.panels.set(runDir, new InspectorPanel(panel, ctx, store, runDir, step));
+    panels.revive(runDir, () => {
+      panel.webview.options = InspectorPanel.options(ctx, runDir);
+      return new InspectorPanel(panel, ctx, store, runDir, step);
+    });
   }
 
   private static options(ctx: vscode.ExtensionContext, runDir: string) {
@@ -50,16 +56,15 @@ export class InspectorPanel implements vscode.Disposable {
   }
 
   private constructor(
-    private readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     ctx: vscode.ExtensionContext,
     private readonly store: RunStore,
     private readonly runDir: string,
     step: number | undefined,
   ) {
+    super(panel, ctx, { bundle: 'inspector', protocol: PROTOCOL_VERSION, ready: ReadyCommand, logName: 'batch inspector', registry: panels, key: runDir });
     this.step = step;
-    panel.webview.html = pageHtml(ctx, panel.webview, 'inspector', panel.title);
-    panel.onDidDispose(() => this.dispose(), null, this.disposables);
-    panel.webview.onDidReceiveMessage((m) => this.onMessage(m), null, this.disposables);
+    this.held = new HeldRuns(store);
     store.onDidAppendEvents(
       (e) => {
         if (e.dir === this.runDir && e.events.some((ev) => ev.type === 'snapshot')) void this.refreshSteps();
@@ -69,21 +74,23 @@ export class InspectorPanel implements vscode.Disposable {
     );
   }
 
-  private onMessage(msg: unknown): void {
-    try {
-      if (!isIpcMessage(msg)) throw new Error('not a protocol message');
-      if (ReadyCommand.is(msg)) {
-        validateReady(msg.params);
-        void this.postFull();
-      } else if (SelectStepRequest.is(msg)) {
-        const { step } = validateSelectStep(msg.params);
-        void this.select(step, msg.id ?? 0);
-      } else {
-        throw new Error('unknown method');
-      }
-    } catch (err) {
-      logRefused('batch inspector', msg, err);
+  protected onReady(): void {
+    void this.postFull();
+  }
+
+  protected onMessage(msg: IpcMessage): void {
+    if (SelectStepRequest.is(msg)) {
+      const { step } = validateSelectStep(msg.params);
+      void this.select(step, msg.id ?? 0);
+    } else {
+      throw new Error('unknown method');
     }
+  }
+
+  /** Show the snapshot nearest to `step` (a command or a dashboard click asked for it). */
+  show(step: number): void {
+    this.step = step;
+    if (this.ready) void this.postFull();
   }
 
   private async load(step: number): Promise<Snapshot> {
@@ -96,8 +103,14 @@ export class InspectorPanel implements vscode.Disposable {
   }
 
   private async postFull(): Promise<void> {
+    try {
+      // the run's history, held while the panel is open (the store keeps finished runs' on disk)
+      await this.held.hold([this.runDir]);
+    } catch (err) {
+      panelLog().warn(`batch inspector: could not read the events of ${this.runDir}: ${(err as Error)?.message ?? String(err)}`);
+    }
     this.steps = await listSnapshotSteps(this.runDir);
-    const step = this.step !== undefined && this.steps.includes(this.step) ? this.step : this.steps[this.steps.length - 1];
+    const step = (this.step !== undefined ? nearestStep(this.steps, this.step) : undefined) ?? this.steps[this.steps.length - 1];
     let snapshot: Snapshot | null = null;
     if (step !== undefined) {
       try {
@@ -111,7 +124,7 @@ export class InspectorPanel implements vscode.Disposable {
     void this.panel.webview.postMessage(DidChangeStateNotification.create({ runDir: this.runDir, runName, steps: this.steps, snapshot }));
   }
 
-  private async select(step: number, id: number | undefined): Promise<void> {
+  private async select(step: number, id: number): Promise<void> {
     let answer: { snapshot: Snapshot } | ErrorResponse;
     try {
       answer = { snapshot: await this.load(step) };
@@ -119,8 +132,7 @@ export class InspectorPanel implements vscode.Disposable {
     } catch (err) {
       answer = { error: (err as Error).message };
     }
-    if (id !== undefined) void this.panel.webview.postMessage(SelectStepRequest.completion.create(answer, id));
-    else void this.postFull();
+    void this.panel.webview.postMessage(SelectStepRequest.completion.create(answer, id));
   }
 
   private async refreshSteps(): Promise<void> {
@@ -128,9 +140,7 @@ export class InspectorPanel implements vscode.Disposable {
     if (this.panel.visible) void this.panel.webview.postMessage(DidChangeStepsNotification.create({ steps: this.steps }));
   }
 
-  dispose(): void {
-    if (InspectorPanel.panels.get(this.runDir) === this) InspectorPanel.panels.delete(this.runDir);
-    this.panel.dispose();
-    while (this.disposables.length) this.disposables.pop()?.dispose();
+  protected override onDispose(): void {
+    this.held.releaseAll();
   }
 }

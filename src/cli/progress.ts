@@ -1,6 +1,7 @@
 // A terminal progress bar for training runs (stderr, redrawn in place on a TTY; a line every
 // tenth of the run otherwise, so logs stay readable).
 import type { RunEvent } from '../runs/events';
+import { averageStepMs } from '../util/stepTime';
 
 export class ProgressBar {
   private total = 0;
@@ -30,7 +31,7 @@ export class ProgressBar {
       this.step = e.step;
       this.loss = e.loss;
       // exponential moving average: steady ETA despite evaluation pauses
-      this.msPerStep = Number.isNaN(this.msPerStep) ? e.ms.total : 0.9 * this.msPerStep + 0.1 * e.ms.total;
+      this.msPerStep = averageStepMs(this.msPerStep, e.ms.total);
       this.render();
     } else if (e.type === 'eval') {
       const m = e.metrics;

@@ -1,12 +1,13 @@
 // The JSON Schema (draft-07) of the experiment file, kept in step with config/experiment.ts by
 // test/config/schema-sync.test.ts. VS Code's JSON language service reads the generated copy
 // (media/experiment.schema.json, written by scripts/write-schema.ts) for hover docs, completion and
-// errors; config/validate.ts walks this same object, so the editor and the engine agree on what a
-// valid file is. What a schema cannot say (super-batch arithmetic, patch sizes that must be in the
-// model, a reference the score needs) lives in validate.ts.
+// errors; config/schema-check.ts compiles this same object with ajv (draft-07, Ajv's default
+// draft), so the editor and the engine agree on what a valid file is. What a schema cannot say
+// (super-batch arithmetic, patch sizes that must be in the model, a reference the score needs)
+// lives in validate.ts.
 //
 // Defaults are read from DEFAULT_EXPERIMENT, never restated. Source specs carry no `default`
-// keywords: validate.ts fills missing properties from `default`s, and a source's optional fields are
+// keywords: defaults.ts fills missing properties from `default`s, and a source's optional fields are
 // left for the source itself to default (their defaults are in the descriptions).
 import { DEFAULT_EXPERIMENT } from './experiment';
 import { SCORE_NAMES } from '../jest/scores';

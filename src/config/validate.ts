@@ -1,11 +1,11 @@
 // Reading an experiment file: JSONC in, an Experiment and diagnostics out.
 //
-// Two passes. The first walks the file against EXPERIMENT_SCHEMA (the same object VS Code reads),
-// so an unknown key, a wrong type or an out-of-range value is an ERROR pointing at the offending
-// text, never a silent default; missing fields take the schema's defaults (which are
-// DEFAULT_EXPERIMENT's: objects merge key by key, arrays replace). The second pass checks what a
-// schema cannot express: the super-batch arithmetic, patch sizes the model must have, a reference
-// the score needs. It also warns about legal settings known to go badly.
+// Two passes. The first checks the file against EXPERIMENT_SCHEMA (the same object VS Code reads)
+// with ajv (schema-check.ts), so an unknown key, a wrong type or an out-of-range value is an ERROR
+// pointing at the offending text, never a silent default; missing fields take the schema's
+// defaults (defaults.ts: DEFAULT_EXPERIMENT's; objects merge key by key, arrays replace). The
+// second pass checks what a schema cannot express: the super-batch arithmetic, patch sizes the
+// model must have, a reference the score needs. It also warns about legal settings known to go badly.
 //
 // Diagnostics carry the field path, 1-based line/column and the 0-based offset/length, so the CLI
 // can print `file:line:col: path: message` and the extension can draw squiggles.
@@ -15,7 +15,14 @@ import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type Par
 import { SCORE_NEEDS } from '../jest/scores';
 import { checkModelConfig } from '../model/config';
 import { DEFAULT_EXPERIMENT, type Experiment } from './experiment';
-import { EXPERIMENT_SCHEMA, SCHEMA_ONLY_KEYS, resolveRef, type JsonType, type SchemaNode } from './schema';
+import { dropInvalid, withDefaults } from './defaults';
+import { fmt } from './describe';
+import { EXPERIMENT_SCHEMA, SCHEMA_ONLY_KEYS } from './schema';
+import { checkSchema, formatPath, type SchemaProblem, type Segment } from './schema-check';
+
+// Words and paths live in describe.ts and schema-check.ts; exported here too for existing importers (scripts/write-schema.ts).
+export { describeExpected, didYouMean } from './describe';
+export { formatPath } from './schema-check';
 
 export interface Diagnostic {
   severity: 'error' | 'warning';
@@ -65,15 +72,6 @@ export function formatDiagnostic(d: Diagnostic, file = '<experiment>'): string {
   return d.path ? `${where}: ${tag}${d.path}: ${d.message}` : `${where}: ${tag}${d.message}`;
 }
 
-type Segment = string | number;
-
-export function formatPath(segments: readonly Segment[]): string {
-  return segments.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
-}
-
-const INVALID = Symbol('invalid');
-type Walked = unknown | typeof INVALID;
-
 class Reporter {
   readonly diagnostics: Diagnostic[] = [];
   private readonly lineStarts: number[] = [0];
@@ -107,14 +105,14 @@ class Reporter {
   }
 
   /** At a node: a scalar's own text; an object or array by the key that holds it (no page-long squiggles). */
-  at(severity: Diagnostic['severity'], path: string, node: Node | undefined, message: string): void {
-    if (!node) return this.add(severity, path, message, 0, Math.min(1, this.text.length));
+  at(severity: Diagnostic['severity'], path: string, node: Node | undefined, message: string, badValue = severity === 'error'): void {
+    if (!node) return this.add(severity, path, message, 0, Math.min(1, this.text.length), badValue);
     if ((node.type === 'object' || node.type === 'array') && node.parent?.type === 'property' && node.parent.children?.[0]) {
       const key = node.parent.children[0];
-      return this.add(severity, path, message, key.offset, key.length);
+      return this.add(severity, path, message, key.offset, key.length, badValue);
     }
-    if (node.type === 'object' || node.type === 'array') return this.add(severity, path, message, node.offset, 1);
-    this.add(severity, path, message, node.offset, node.length);
+    if (node.type === 'object' || node.type === 'array') return this.add(severity, path, message, node.offset, 1, badValue);
+    this.add(severity, path, message, node.offset, node.length, badValue);
   }
 
   /** Whether `path`, something inside it or something holding it has a bad value. */
@@ -125,268 +123,52 @@ class Reporter {
 
 // ---------------------------------------------------------------- pass 1: the schema
 
-function jsonTypeOf(node: Node): JsonType {
-  if (node.type === 'number') return Number.isInteger(node.value) ? 'integer' : 'number';
-  return node.type as JsonType;
-}
-
-function typeMatches(node: Node, allowed: JsonType | JsonType[] | undefined): boolean {
-  if (allowed === undefined) return true;
-  const actual = jsonTypeOf(node);
-  const list = Array.isArray(allowed) ? allowed : [allowed];
-  return list.some((t) => t === actual || (t === 'number' && actual === 'integer'));
-}
-
-const fmt = (v: unknown) => JSON.stringify(v);
-
-function describeNumber(s: SchemaNode): string {
-  const base = s.type === 'integer' ? 'a whole number' : 'a number';
-  const lo = s.minimum !== undefined ? `≥ ${s.minimum}` : s.exclusiveMinimum !== undefined ? `> ${s.exclusiveMinimum}` : '';
-  const hi = s.maximum !== undefined ? `≤ ${s.maximum}` : s.exclusiveMaximum !== undefined ? `< ${s.exclusiveMaximum}` : '';
-  return [base, [lo, hi].filter(Boolean).join(' and ')].filter(Boolean).join(' ');
-}
-
-/** In words, what a schema node accepts. */
-export function describeExpected(schema: SchemaNode): string {
-  const s = resolveRef(schema);
-  const branches = s.anyOf ?? s.oneOf;
-  if (branches) {
-    if (s === EXPERIMENT_SCHEMA.definitions?.source) return 'a data source like { "kind": "builtin", "name": "icons" }';
-    return [...new Set(branches.map(describeExpected))].join(' or ');
-  }
-  if (s.const !== undefined) return fmt(s.const);
-  if (s.enum) return `one of ${s.enum.map(fmt).join(', ')}`;
-  const types = Array.isArray(s.type) ? s.type : [s.type];
-  return types
-    .map((t) => {
-      switch (t) {
-        case 'integer':
-        case 'number':
-          return describeNumber(s);
-        case 'string':
-          return s.minLength ? 'a non-empty string' : 'a string';
-        case 'boolean':
-          return 'true or false';
-        case 'null':
-          return 'null';
-        case 'array':
-          if (!s.items) return 'a list';
-          return resolveRef(s.items).properties ? 'a list of objects' : `a list, each item ${describeExpected(s.items)}`;
-        case 'object':
-          if (!s.properties) return 'an object';
-          const keys = Object.keys(s.properties).filter((k) => !k.startsWith('$'));
-          return `an object with ${keys.slice(0, 4).map(fmt).join(', ')}${keys.length > 4 ? ', …' : ''}`;
-        default:
-          return 'a value';
-      }
-    })
-    .join(' or ');
-}
-
-function gotText(node: Node): string {
-  const t = node.type;
-  if (t === 'object') return 'an object';
-  if (t === 'array') return 'a list';
-  if (t === 'null') return 'null';
-  if (t === 'string') return `the string ${fmt(node.value)}`;
-  return fmt(node.value);
-}
-
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-    }
-  }
-  return d[a.length][b.length];
-}
-
-/** The closest candidate, when close enough to be a likely typo. */
-export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const dist = editDistance(word, c);
-    if (dist < bestD) [best, bestD] = [c, dist];
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-/** A fix for a value of the wrong type, in the user's terms. */
-function typeFix(node: Node, s: SchemaNode): string {
-  if (node.type === 'string' && (s.type === 'number' || s.type === 'integer') && node.value.trim() !== '' && Number.isFinite(Number(node.value))) return `; write ${Number(node.value)} without quotes`;
-  if (node.type === 'string' && s.type === 'boolean' && /^(true|false)$/i.test(node.value)) return `; write ${node.value.toLowerCase()} without quotes`;
-  if (node.type === 'number' && s.type === 'integer') return `; use a whole number such as ${Math.max(Math.round(node.value), s.minimum ?? -Infinity)}`;
-  if (node.type !== 'array' && s.type === 'array') return `; put it in a list: [${node.type === 'object' ? '{ … }' : fmt(node.value)}]`;
-  if (s.default !== undefined) return `; e.g. ${fmt(s.default)} (the default)`;
-  return '';
-}
-
-function walk(node: Node, schema: SchemaNode, path: Segment[], r: Reporter): Walked {
-  const s = resolveRef(schema);
-  const where = formatPath(path);
-  const branches = s.anyOf ?? s.oneOf;
-  if (branches) return walkUnion(node, schema, branches.map((b) => resolveRef(b)), path, r);
-
-  if (!typeMatches(node, s.type)) {
-    r.at('error', where, node, `expected ${describeExpected(s)}, got ${gotText(node)}${typeFix(node, s)}`);
-    return INVALID;
-  }
-  if (s.const !== undefined && node.value !== s.const) {
-    r.at('error', where, node, `expected ${fmt(s.const)}, got ${gotText(node)}`);
-    return INVALID;
-  }
-  if (s.enum && !s.enum.includes(node.value)) {
-    const near = typeof node.value === 'string' ? didYouMean(node.value, s.enum.map(String)) : undefined;
-    r.at('error', where, node, `expected one of ${s.enum.map(fmt).join(', ')}, got ${gotText(node)}${near ? `; did you mean ${fmt(near)}?` : ''}`);
-    return INVALID;
-  }
-  switch (node.type) {
-    case 'number':
-      return walkNumber(node, s, where, r);
-    case 'string':
-      return walkString(node, s, where, r);
-    case 'array':
-      return walkArray(node, s, path, r);
-    case 'object':
-      return walkObject(node, s, path, r);
-    default:
-      return node.value;
-  }
-}
-
-function walkUnion(node: Node, outer: SchemaNode, branches: SchemaNode[], path: Segment[], r: Reporter): Walked {
-  const where = formatPath(path);
-  const nullable = branches.some((b) => b.type === 'null');
-  if (node.type === 'null') {
-    if (nullable) return null;
-  }
-  const candidates = branches.filter((b) => b.type !== 'null' && (b.type === undefined || typeMatches(node, b.type)));
-  if (candidates.length === 0) {
-    r.at('error', where, node, `expected ${describeExpected(outer)}, got ${gotText(node)}`);
-    return INVALID;
-  }
-  if (candidates.length === 1) return walk(node, candidates[0], path, r);
-  // Several object shapes (the data sources): told apart by their `const` properties, `kind` then `name`.
-  const keys = [...new Set(candidates.flatMap((b) => Object.entries(b.properties ?? {}).filter(([, p]) => p.const !== undefined).map(([k]) => k)))];
-  let left = candidates;
-  for (const key of keys) {
-    const withKey = left.filter((b) => b.properties?.[key]?.const !== undefined);
-    if (withKey.length === 0) continue;
-    const allowed = [...new Set(withKey.map((b) => b.properties![key].const!))];
-    const prop = node.children?.find((p) => p.children?.[0]?.value === key);
-    const valueNode = prop?.children?.[1];
-    if (!valueNode) {
-      r.at('error', where, node, `missing ${fmt(key)}: one of ${allowed.map(fmt).join(', ')}`);
-      return INVALID;
-    }
-    const matching = withKey.filter((b) => b.properties![key].const === valueNode.value);
-    if (matching.length === 0) {
-      const near = typeof valueNode.value === 'string' ? didYouMean(valueNode.value, allowed.map(String)) : undefined;
-      r.at('error', formatPath([...path, key]), valueNode, `unknown ${key} ${gotText(valueNode).replace(/^the string /, '')}: expected one of ${allowed.map(fmt).join(', ')}${near ? `; did you mean ${fmt(near)}?` : ''}`);
-      return INVALID;
-    }
-    left = matching;
-    if (left.length === 1) return walk(node, left[0], path, r);
-  }
-  return walk(node, left[0], path, r);
-}
-
-function walkNumber(node: Node, s: SchemaNode, where: string, r: Reporter): Walked {
-  const v = node.value as number;
-  const ok = (s.minimum === undefined || v >= s.minimum) && (s.maximum === undefined || v <= s.maximum) && (s.exclusiveMinimum === undefined || v > s.exclusiveMinimum) && (s.exclusiveMaximum === undefined || v < s.exclusiveMaximum);
-  if (!ok) {
-    r.at('error', where, node, `expected ${describeNumber(s)}, got ${v}${s.default !== undefined ? `; e.g. ${fmt(s.default)} (the default)` : ''}`);
-    return INVALID;
-  }
-  return v;
-}
-
-function walkString(node: Node, s: SchemaNode, where: string, r: Reporter): Walked {
-  const v = node.value as string;
-  if (s.minLength !== undefined && v.length < s.minLength) {
-    r.at('error', where, node, 'expected a non-empty string');
-    return INVALID;
-  }
-  if (s.pattern !== undefined && !new RegExp(s.pattern).test(v)) {
-    r.at('error', where, node, `${fmt(v)} is not allowed here: ${s.patternErrorMessage ?? `it must match ${s.pattern}`}`);
-    return INVALID;
-  }
-  return v;
-}
-
-function walkArray(node: Node, s: SchemaNode, path: Segment[], r: Reporter): Walked {
-  const where = formatPath(path);
-  const items = node.children ?? [];
-  if (s.minItems !== undefined && items.length < s.minItems) {
-    r.at('error', where, node, `expected at least ${s.minItems} item${s.minItems === 1 ? '' : 's'}, got ${items.length}${s.default !== undefined ? `; e.g. ${fmt(s.default)} (the default)` : ''}`);
-    return INVALID;
-  }
-  const out: unknown[] = [];
-  let bad = false;
-  items.forEach((item, i) => {
-    const v = s.items ? walk(item, s.items, [...path, i], r) : item.value;
-    if (v === INVALID) bad = true;
-    else out.push(v);
-  });
-  if (s.uniqueItems && !bad) {
-    const seen = new Map<string, number>();
-    out.forEach((v, i) => {
-      const k = fmt(v);
-      if (seen.has(k)) r.at('error', formatPath([...path, i]), items[i], `${k} is already in the list (item ${seen.get(k)! + 1}); list each value once`);
-      else seen.set(k, i);
-    });
-  }
-  return bad ? INVALID : out;
-}
-
-function walkObject(node: Node, s: SchemaNode, path: Segment[], r: Reporter): Walked {
-  const where = formatPath(path);
-  const props = s.properties ?? {};
+/** The parsed value, the first of a key written twice winning (as findNodeAtLocation finds it). */
+function valueOf(node: Node): unknown {
+  if (node.type === 'array') return (node.children ?? []).map(valueOf);
+  if (node.type !== 'object') return node.value;
   const out: Record<string, unknown> = {};
+  for (const prop of node.children ?? []) {
+    const [keyNode, valueNode] = prop.children ?? [];
+    if (!keyNode || !valueNode || Object.prototype.hasOwnProperty.call(out, keyNode.value)) continue;
+    // an own "__proto__" field (as JSON.parse makes), not the object's prototype
+    Object.defineProperty(out, keyNode.value as string, { value: valueOf(valueNode), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** A key written twice: JSON would silently take the last. Not a schema rule, so checked on the text. */
+function reportDuplicateKeys(node: Node, path: Segment[], r: Reporter): void {
+  if (node.type === 'array') return (node.children ?? []).forEach((item, i) => reportDuplicateKeys(item, [...path, i], r));
+  if (node.type !== 'object') return;
+  const where = formatPath(path);
   const seen = new Set<string>();
   for (const prop of node.children ?? []) {
     const [keyNode, valueNode] = prop.children ?? [];
     if (!keyNode) continue;
     const key = keyNode.value as string;
-    const keyPath = formatPath([...path, key]);
     if (seen.has(key)) {
-      r.add('error', keyPath, `${fmt(key)} appears twice in ${where || 'the file'}; keep one (JSON would silently take the last)`, keyNode.offset, keyNode.length);
+      r.add('error', formatPath([...path, key]), `${fmt(key)} appears twice in ${where || 'the file'}; keep one (JSON would silently take the last)`, keyNode.offset, keyNode.length);
       continue;
     }
     seen.add(key);
-    const propSchema = props[key];
-    if (!propSchema) {
-      if (s.additionalProperties === false) {
-        const known = Object.keys(props);
-        const near = didYouMean(key, known);
-        r.add('error', keyPath, `unknown field ${fmt(key)}${where ? ` in ${where}` : ''}: ${near ? `did you mean ${fmt(near)}? ` : ''}expected one of ${known.map(fmt).join(', ')}`, keyNode.offset, keyNode.length, false);
-      }
+    if (valueNode) reportDuplicateKeys(valueNode, [...path, key], r);
+  }
+}
+
+/** Each schema problem as a diagnostic at its place in the text. */
+function reportSchemaProblems(root: Node, problems: readonly SchemaProblem[], r: Reporter): void {
+  for (const p of problems) {
+    const where = formatPath(p.path);
+    if (p.anchor === 'key') {
+      const key = findNodeAtLocation(root, p.path)?.parent?.children?.[0];
+      if (key) r.add('error', where, p.message, key.offset, key.length, p.badValue);
+      else r.at('error', where, findNodeAtLocation(root, p.path.slice(0, -1)), p.message);
       continue;
     }
-    if (!valueNode) continue; // a syntax error, reported by the parser
-    const v = walk(valueNode, propSchema, [...path, key], r);
-    if (v === INVALID) {
-      const def = resolveRef(propSchema).default ?? propSchema.default;
-      if (def !== undefined) out[key] = structuredClone(def);
-    } else out[key] = v;
+    const node = findNodeAtLocation(root, p.anchor === 'parent' ? p.path.slice(0, -1) : p.path);
+    r.at('error', where, node, p.message, p.badValue);
   }
-  for (const key of s.required ?? []) {
-    if (!seen.has(key)) {
-      r.at('error', formatPath([...path, key]), node, `missing required field ${fmt(key)}${where ? ` in ${where}` : ''}: expected ${describeExpected(props[key] ?? {})}`);
-    }
-  }
-  // Missing fields take the schema's defaults (DEFAULT_EXPERIMENT's): objects merge key by key, arrays replace.
-  for (const [key, p] of Object.entries(props)) {
-    if (key in out || seen.has(key)) continue;
-    const def = p.default !== undefined ? p.default : resolveRef(p).default;
-    if (def !== undefined) out[key] = structuredClone(def);
-  }
-  // An object with errors inside still yields its (partly defaulted) value, so the returned
-  // experiment stays usable; cross-field checks skip the fields with errors (Reporter.hasErrorAt).
-  return out;
 }
 
 // ---------------------------------------------------------------- pass 2: what a schema cannot say
@@ -560,9 +342,13 @@ export function parseExperiment(text: string, _file?: string): ParsedExperiment 
   if (errors.length) return { experiment: structuredClone(DEFAULT_EXPERIMENT), diagnostics: r.diagnostics };
   if (!root) return { experiment: structuredClone(DEFAULT_EXPERIMENT), diagnostics: r.diagnostics };
   r.kind = 'schema';
-  const walked = walk(root, EXPERIMENT_SCHEMA, [], r);
-  if (walked === INVALID || typeof walked !== 'object' || walked === null) return { experiment: structuredClone(DEFAULT_EXPERIMENT), diagnostics: r.diagnostics };
-  const experiment = walked as Experiment & Record<string, unknown>;
+  reportDuplicateKeys(root, [], r);
+  const value = valueOf(root);
+  const problems = checkSchema(value);
+  reportSchemaProblems(root, problems, r);
+  const usable = dropInvalid(value, problems.flatMap((p) => (p.invalid ? [p.invalid] : [])));
+  if (!usable) return { experiment: structuredClone(DEFAULT_EXPERIMENT), diagnostics: r.diagnostics.sort((a, b) => a.offset - b.offset) };
+  const experiment = withDefaults(value, EXPERIMENT_SCHEMA) as Experiment & Record<string, unknown>;
   for (const k of SCHEMA_ONLY_KEYS) delete experiment[k];
 
   const context: CrossContext = {

@@ -97,3 +97,42 @@ export function formatComparison(c: { target: number; rows: ComparisonRow[] }, m
   const line = (cells: string[]) => cells.map((x, i) => x.padEnd(widths[i])).join('  ');
   return [`target: ${metric} >= ${pct(c.target)} (the first run's final value unless given)`, line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
+
+/** Every (set, metric) some run evaluated, in first-seen order: what a comparison can be on. */
+export function evalMetrics(events: RunEvent[][]): { set: string; metric: string }[] {
+  const seen = new Map<string, { set: string; metric: string }>();
+  for (const list of events) for (const e of list) if (e.type === 'eval') for (const metric of Object.keys(e.metrics)) seen.set(`${e.set}\u0000${metric}`, { set: e.set, metric });
+  return [...seen.values()];
+}
+
+export interface ComparisonTableRow {
+  dir: string;
+  name: string;
+  /** null: this run has no evaluation of the metric. */
+  reach: Reach | null;
+  stepSpeedup: number | null;
+  flopSpeedup: number | null;
+}
+
+/**
+ * compareRuns for a table that shows every run whatever it has: a run without the metric gets a
+ * row that says so instead of failing the comparison. The first run is the baseline; the target
+ * is its final value.
+ */
+export function comparisonTable(runs: { dir: string; name: string; events: RunEvent[] }[], set: string, metric: string): { target: number | null; rows: ComparisonTableRow[] } {
+  const curves = runs.map((r) => evalCurve(r.events, set, metric));
+  const target = curves[0]?.length ? curves[0][curves[0].length - 1].value : null;
+  const reaches = curves.map((c) => (c.length && target !== null ? reach(c, target) : null));
+  const base = reaches[0];
+  const rows = runs.map((r, i) => {
+    const x = reaches[i];
+    return {
+      dir: r.dir,
+      name: r.name,
+      reach: x,
+      stepSpeedup: base?.steps && x?.steps ? base.steps / x.steps : null,
+      flopSpeedup: base?.flops && x?.flops ? base.flops / x.flops : null,
+    };
+  });
+  return { target, rows };
+}

@@ -36,6 +36,8 @@ export interface StatusFile {
   totalSteps: number;
   message?: string;
   pid?: number;
+  /** When the process `pid` started, as the OS reports it (runs/process-identity.ts): pid + started identify the engine. */
+  started?: string;
   updatedAt: string;
 }
 

@@ -22,6 +22,7 @@ import { parameterCount } from '../model/layout';
 import { loadCheckpoint, saveCheckpoint } from '../runtime/checkpoint';
 import { TrainingSession, type TrainBatch } from '../runtime/training-session';
 import type { FlopLedger, RunEvent, SelectionStats } from '../runs/events';
+import { ownIdentity } from '../runs/process-identity';
 import { RUN_FILES, RunWriter } from '../runs/folder';
 import { Rng, type RngState } from '../util/rng';
 import { evaluate } from './evaluate';
@@ -68,7 +69,8 @@ export async function runTraining(e: Experiment, opts: TrainOptions): Promise<Tr
   const run = opts.resume ? RunWriter.reopen(opts.runDir) : RunWriter.create(opts.runDir, e.name, e, ENGINE_VERSION);
   if (opts.onEvent) run.onEvent(opts.onEvent);
   const status = (s: 'starting' | 'running' | 'finished' | 'failed' | 'stopped', step: number, message?: string) => {
-    run.setStatus({ status: s, step, totalSteps: e.training.steps, message, pid: process.pid, updatedAt: new Date().toISOString() });
+    // pid + start time: the identity a Stop from the editor checks before it signals (runs/process-identity.ts)
+    run.setStatus({ status: s, step, totalSteps: e.training.steps, message, ...ownIdentity(), updatedAt: new Date().toISOString() });
     run.emit({ type: 'status', status: s, step, message });
   };
   status('starting', 0);

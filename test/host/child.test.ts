@@ -5,7 +5,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ENGINE_PRIORITY, forkCli, isRunEventMessage, pidAlive, stopPid } from '../../extension/runs/child';
+import { ENGINE_PRIORITY, forkCli, isRunEventMessage, pidAlive, pidStopTarget, stopProcess } from '../../extension/runs/child';
+import { isSameProcess, ownIdentity, processStart, type ProcessIdentity } from '../../src/runs/process-identity';
 
 test('isRunEventMessage accepts only { kind: "run-event", event: { type } }', () => {
   assert.equal(isRunEventMessage({ kind: 'run-event', event: { type: 'step' } }), true);
@@ -78,11 +79,27 @@ async function stubborn(): Promise<{ child: import('node:child_process').ChildPr
   return { child, stderr: () => err, closed, dir };
 }
 
-test('stopPid: SIGTERM first, SIGKILL after the grace period for a process that ignores it', async () => {
+function identityOf(pid: number): ProcessIdentity {
+  const started = processStart(pid);
+  assert.ok(started, `the OS reports when pid ${pid} started`);
+  return { pid, started };
+}
+
+test('process identity: this process matches itself; a pid with another start time, or none, does not', () => {
+  const me = ownIdentity();
+  assert.equal(me.pid, process.pid);
+  assert.equal(isSameProcess(me), true);
+  assert.equal(isSameProcess({ pid: process.pid, started: me.started + '0' }), false, 'same pid, other start: a reused pid');
+  assert.equal(isSameProcess({ pid: process.pid }), false, 'a pid alone is no identity');
+  assert.equal(isSameProcess({ pid: 2 ** 22 + 12345, started: me.started }), false);
+});
+
+test('stopProcess: SIGTERM first, SIGKILL after the grace period for a process that ignores it', async () => {
   const s = await stubborn();
   try {
     let killed = false;
-    assert.ok(stopPid(s.child.pid!, 300, () => true, () => (killed = true)));
+    const r = stopProcess(identityOf(s.child.pid!), 300, () => (killed = true));
+    assert.equal(r.stopping, true);
     assert.equal(await s.closed, 'SIGKILL');
     assert.ok(killed, 'onKill was told');
     assert.match(s.stderr(), /term/, 'SIGTERM came first');
@@ -93,18 +110,52 @@ test('stopPid: SIGTERM first, SIGKILL after the grace period for a process that 
   }
 });
 
-test('stopPid leaves a pid alone once it no longer belongs to the run, and says when the process is gone', async () => {
+test('stopProcess signals nothing when the pid belongs to another process (reused pid, copied or crafted status.json)', async () => {
   const s = await stubborn();
   try {
-    let killed = false;
-    assert.ok(stopPid(s.child.pid!, 200, () => false, () => (killed = true)));
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal(killed, false);
-    assert.equal(pidAlive(s.child.pid), true);
+    const r = stopProcess({ pid: s.child.pid!, started: 'linux:someone-else:42' }, 100, () => assert.fail('nothing to kill'));
+    assert.equal(r.stopping, false);
+    assert.match(!r.stopping ? r.why : '', /belongs to another process.*nothing was signalled/);
+    await new Promise((res) => setTimeout(res, 300));
+    assert.equal(pidAlive(s.child.pid), true, 'the unrelated process lives');
+    assert.doesNotMatch(s.stderr(), /term/, 'not even SIGTERM reached it');
   } finally {
     s.child.kill('SIGKILL');
     await s.closed;
     fs.rmSync(s.dir, { recursive: true, force: true });
   }
-  assert.equal(stopPid(s.child.pid!, 200, () => true, () => assert.fail('nothing to kill')), null);
+});
+
+test('stopProcess says when the engine has already exited', async () => {
+  const s = await stubborn();
+  const id = identityOf(s.child.pid!);
+  s.child.kill('SIGKILL');
+  await s.closed;
+  fs.rmSync(s.dir, { recursive: true, force: true });
+  const r = stopProcess(id, 100, () => assert.fail('nothing to kill'));
+  assert.deepEqual(r, { stopping: false, why: 'its engine process has already exited' });
+});
+
+function runFolder(status: object | null): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jest-pidstop-'));
+  if (status) fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify(status));
+  return dir;
+}
+
+test('pidStopTarget: a pid stop needs a trusted workspace and the identity the engine recorded', () => {
+  const me = ownIdentity();
+  const live = { status: 'running', step: 3, totalSteps: 10, updatedAt: '', ...me };
+  const dir = runFolder(live);
+  try {
+    assert.deepEqual(pidStopTarget(dir, true), me);
+    assert.match(String(pidStopTarget(dir, false)), /not trusted: JEST Studio signals no process a folder names/);
+    fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify({ status: 'running', step: 3, totalSteps: 10, pid: process.pid }));
+    assert.match(String(pidStopTarget(dir, true)), /names no process identity.*Ctrl-C/, 'a bare pid (older engine, or a crafted file) is refused');
+    fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify({ ...live, status: 'finished' }));
+    assert.match(String(pidStopTarget(dir, true)), /is not running \(its status is finished\)/);
+    fs.rmSync(path.join(dir, 'status.json'));
+    assert.match(String(pidStopTarget(dir, true)), /no readable status.json/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RunEvent, StepEvent } from '../../src/runs/events';
 import { STEP_SERIES } from '../../protocol/dashboard';
-import { RunTables, metricsCsv } from '../../extension/panels/dashboardData';
+import { RunTables, csvCell, metricsCsv } from '../../extension/panels/dashboardData';
+import { GrowingTable } from '../../protocol/metricTable';
 
 const flops = (n: number) => ({ train: n, learnerScoring: 0, referenceScoring: 0, total: n });
 function step(s: number, withSelection = true): StepEvent {
@@ -83,4 +84,51 @@ test('CSV is long form, quoted where needed, finite values only', () => {
   assert.ok(lines.includes('"run ""a"", b",/r/a,step,1,10,loss,1'));
   assert.ok(lines.includes('"run ""a"", b",/r/a,eval,1,10,held-out/zero-shot/top1,0.01'));
   assert.ok(!lines.some((l) => l.includes('NaN')));
+});
+
+test('CSV: a text cell a spreadsheet would run as a formula gets a leading quote; numbers stay numbers', () => {
+  for (const [raw, cell] of [
+    ['=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`],
+    ['+1+cmd', "'+1+cmd"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\t=1', "'\t=1"],
+    ['\r=1', `"'\r=1"`],
+    ['-0.5', '-0.5'],
+    ['+3', '+3'],
+    ['-1e-3', '-1e-3'],
+    ['plain', 'plain'],
+    ['a-b', 'a-b'],
+  ] as const) assert.equal(csvCell(raw), cell, JSON.stringify(raw));
+  const t = new RunTables();
+  t.ingest([{ ...step(1, false), loss: -0.5 }, { v: 1, time: 1, type: 'eval', step: 1, flops: flops(10), set: '=cmd|calc', metrics: { top1: 0.5 }, examples: 1 }]);
+  const lines = metricsCsv([{ name: '@run', dir: '-dir', ...t.peek() }]).trim().split('\n');
+  assert.ok(lines.includes("'@run,'-dir,step,1,10,loss,-0.5"), lines.join('\n'));
+  assert.ok(lines.includes("'@run,'-dir,eval,1,10,'=cmd|calc/top1,0.5"), lines.join('\n'));
+});
+
+test('one table for host and page: the rows the host posts, appended by the page, are the host\'s table', () => {
+  const host = new RunTables();
+  host.ingest([step(1), step(2, false)]);
+  const page = new GrowingTable(host.full().steps);
+  for (let s = 3; s < 150; s++) {
+    host.ingest([step(s, s % 3 !== 0), ...(s % 10 === 0 ? [evalEvent(s)] : [])]);
+    if (s % 7 === 0) page.append(host.delta()!.steps);
+  }
+  const d = host.delta();
+  if (d) page.append(d.steps);
+  const whole = host.peek().steps;
+  assert.equal(page.length, whole.step.length);
+  assert.deepEqual(page.table(), whole);
+  assert.equal(page.points, Object.values(whole.columns).reduce((n, c) => n + c.filter(Number.isFinite).length, 0));
+  // a key first seen in a later row: NaN before it, on both sides
+  const t = new GrowingTable();
+  t.push(1, 10, { a: 1 });
+  t.push(2, 20, { a: 2, b: 5 });
+  const p = new GrowingTable(t.table(0));
+  p.append({ step: Float64Array.of(3), flops: Float64Array.of(30), columns: { c: Float64Array.of(7) } });
+  assert.deepEqual([...p.columns.get('b')!.subarray(0, 3)], [NaN, 5, NaN]);
+  assert.deepEqual([...p.columns.get('c')!.subarray(0, 3)], [NaN, NaN, 7]);
+  // finite values: a 1, 2; b 5; c 7
+  assert.equal(p.points, 4);
 });

@@ -3,9 +3,12 @@
 // folders the host does not know (a webview is untrusted input).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { IpcRequest, MessageError, isIpcMessage, validateReady } from '../../protocol/base';
-import { DidChangeStateNotification, ExportRequest, MAX_RUNS, ReadyCommand, SetRunsCommand, validateExport, validateSetRuns } from '../../protocol/dashboard';
+import { IpcRequest, MAX_STEP, MessageError, isIpcMessage, readyAction, validateReady } from '../../protocol/base';
+import * as dashboard from '../../protocol/dashboard';
+import { CHART_IDS, DidChangeStateNotification, ExportRequest, MAX_RUNS, OpenStepCommand, ReadyCommand, SetRunsCommand, validateExport, validateOpenStep, validateSetRuns } from '../../protocol/dashboard';
+import * as hyperparameters from '../../protocol/hyperparameters';
 import { FORM_FIELDS, validateResetValue, validateRun, validateSetValue, type FieldSpec } from '../../protocol/hyperparameters';
+import * as inspector from '../../protocol/inspector';
 import { SelectStepRequest, snapshotName, validateSelectStep } from '../../protocol/inspector';
 
 const known = new Set(['/home/u/runs/a-20260101-000000', '/home/u/runs/b-20260101-000000']);
@@ -36,6 +39,42 @@ test('a request is answered by its completion notification, carrying the same id
 test('ready: an integer protocol version, nothing else', () => {
   assert.deepEqual(validateReady({ protocol: 1 }), { protocol: 1 });
   for (const bad of [null, {}, { protocol: '1' }, { protocol: 1.5 }, { protocol: -1 }, { protocol: 1, extra: true }, [1]]) assert.throws(() => validateReady(bad), MessageError);
+});
+
+test('ready: each webview protocol has a PROTOCOL_VERSION; another version gets a reload, not the state', () => {
+  for (const m of [dashboard, inspector, hyperparameters] as { PROTOCOL_VERSION?: unknown }[]) {
+    const v = m.PROTOCOL_VERSION;
+    assert.ok(typeof v === 'number' && Number.isSafeInteger(v) && v >= 1, `PROTOCOL_VERSION ${String(v)}`);
+    assert.equal(readyAction(validateReady({ protocol: v }), v), 'state');
+    assert.equal(readyAction(validateReady({ protocol: v - 1 }), v), 'reload', 'an older page');
+    assert.equal(readyAction(validateReady({ protocol: v + 1 }), v), 'reload', 'a newer page');
+  }
+  // the dashboard's contract changed (step/open, the optimizer chart): a page from before says 1
+  assert.equal(readyAction({ protocol: 1 }, dashboard.PROTOCOL_VERSION), 'reload');
+});
+
+test('step/open: a run this dashboard shows and a whole step in range, nothing else', () => {
+  const [a, b] = [...known];
+  const shown = new Set([a]);
+  assert.equal(OpenStepCommand.method, 'dashboard/step/open');
+  assert.deepEqual(validateOpenStep({ dir: a, step: 120 }, shown), { dir: a, step: 120 });
+  assert.deepEqual(validateOpenStep({ dir: a, step: 0 }, shown), { dir: a, step: 0 });
+  const hostile: unknown[] = [
+    { dir: b, step: 1 },
+    { dir: '/etc', step: 1 },
+    { dir: `${a}/../b`, step: 1 },
+    { dir: a, step: -1 },
+    { dir: a, step: 1.5 },
+    { dir: a, step: '1' },
+    { dir: a, step: NaN },
+    { dir: a, step: MAX_STEP + 1 },
+    { dir: a },
+    { step: 1 },
+    { dir: a, step: 1, command: 'workbench.action.terminal.new' },
+    [a, 1],
+  ];
+  for (const h of hostile) assert.throws(() => validateOpenStep(h, shown), MessageError, JSON.stringify(h));
+  assert.ok(CHART_IDS.includes('optimizer'));
 });
 
 test('runs/set: only run folders the host knows, at most MAX_RUNS, duplicates dropped', () => {

@@ -73,7 +73,7 @@ export function installSynthetic(): void {
       runs.push({ dir: `/runs/synthetic-${r}`, id: `synthetic-run-${r}`, name: `synthetic ${r}`, status: 'running', steps: table(r, 0, spec.steps), evals: evals(r, spec.steps, spec.evalEvery) });
     }
     const available = runs.map((x) => ({ dir: x.dir, name: x.name, status: x.status, step: spec.steps, totalSteps: spec.steps * 2, live: true }));
-    return { method: 'dashboard/state/didChange', params: { runs, available } };
+    return { method: 'dashboard/state/didChange', params: { runs, available, experiment: null, comparison: null } };
   };
   w.__jestDelta = (r: number, fromStep: number, rows: number) => ({
     method: 'dashboard/metrics/didAppend',

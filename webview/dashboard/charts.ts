@@ -1,4 +1,4 @@
-// The dashboard's five charts: which columns each draws, on which axis, in which dash pattern.
+// The dashboard's six charts: which columns each draws, on which axis, in which dash pattern.
 // A dataset is one (run, series) pair: the run gives the colour, the series the dash, so the
 // same run reads the same everywhere and a chart's series stay apart within a run.
 import {
@@ -32,6 +32,8 @@ export interface ChartDef {
   table: 'steps' | 'evals';
   yTitle: string;
   y1Title?: string;
+  /** Tick labels of an axis whose values span decades below 1 (a learning rate): 1.0e-3. */
+  exponential?: ('y' | 'y1')[];
   series: SeriesDef[];
 }
 
@@ -42,6 +44,20 @@ const dashDot = [8, 3, 2, 3];
 
 export const CHARTS: ChartDef[] = [
   { id: 'loss', title: 'Training loss', table: 'steps', yTitle: 'sigmoid loss', series: [{ key: 'loss', label: 'loss', axis: 'y', dash: solid }] },
+  {
+    // the learning rate (warm-up, decay) on the left, in exponent notation; the gradient norm
+    // before clipping on the right, so a blow-up shows against the schedule that caused it
+    id: 'optimizer',
+    title: 'Optimizer: learning rate and gradient norm',
+    table: 'steps',
+    yTitle: 'learning rate',
+    y1Title: 'gradient norm',
+    exponential: ['y'],
+    series: [
+      { key: 'lr', label: 'lr', axis: 'y', dash: solid },
+      { key: 'gradNorm', label: 'grad norm', axis: 'y1', dash: dashed },
+    ],
+  },
   { id: 'eval', title: 'Evaluation', table: 'evals', yTitle: 'accuracy / recall', series: [{ key: 'eval', label: 'eval', axis: 'y', dash: solid }] },
   {
     id: 'learnability',
@@ -119,7 +135,10 @@ const background: Plugin<'line'> = {
   },
 };
 
+const exponent = (v: number | string) => (Number(v) === 0 ? '0' : Number(v).toExponential(1));
+
 export function createChart(canvas: HTMLCanvasElement, def: ChartDef, theme: Theme): Chart<'line', Point[]> {
+  const ticks = (axis: 'y' | 'y1') => ({ color: theme.muted, ...(def.exponential?.includes(axis) ? { callback: exponent } : {}) });
   return new Chart<'line', Point[]>(canvas, {
     type: 'line',
     data: { datasets: [] },
@@ -138,8 +157,8 @@ export function createChart(canvas: HTMLCanvasElement, def: ChartDef, theme: The
       spanGaps: true,
       scales: {
         x: { type: 'linear', title: { display: true, text: 'step', color: theme.muted }, ticks: { color: theme.muted, maxTicksLimit: 8 }, grid: { color: theme.grid } },
-        y: { type: 'linear', title: { display: true, text: def.yTitle, color: theme.muted }, ticks: { color: theme.muted }, grid: { color: theme.grid } },
-        ...(def.y1Title ? { y1: { type: 'linear' as const, position: 'right' as const, title: { display: true, text: def.y1Title, color: theme.muted }, ticks: { color: theme.muted }, grid: { drawOnChartArea: false } } } : {}),
+        y: { type: 'linear', title: { display: true, text: def.yTitle, color: theme.muted }, ticks: ticks('y'), grid: { color: theme.grid } },
+        ...(def.y1Title ? { y1: { type: 'linear' as const, position: 'right' as const, title: { display: true, text: def.y1Title, color: theme.muted }, ticks: ticks('y1'), grid: { drawOnChartArea: false } } } : {}),
       },
       plugins: {
         legend: { labels: { color: theme.foreground, boxWidth: 18, boxHeight: 2 } },
@@ -163,4 +182,5 @@ export function applyTheme(chart: Chart<'line', Point[]>, theme: Theme): void {
   (o.plugins as { jestBackground?: { color: string } }).jestBackground = { color: theme.background };
 }
 
-export type LineDataset = ChartDataset<'line', Point[]>;
+/** A (run, series) line; `runDir` says whose point a click hit. */
+export type LineDataset = ChartDataset<'line', Point[]> & { runDir?: string };

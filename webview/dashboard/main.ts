@@ -3,12 +3,15 @@
 // UI-only state (x axis, eval metric, zoom) is kept with setState so it survives being hidden.
 import type { IpcMessage } from '../../protocol/base';
 import {
-  DASHBOARD_PROTOCOL,
   DidAppendMetricsNotification,
+  DidChangeComparisonNotification,
   DidChangeRunListNotification,
   DidChangeStateNotification,
   ExportRequest,
+  OpenStepCommand,
+  PROTOCOL_VERSION,
   ReadyCommand,
+  SetComparisonMetricCommand,
   SetRunsCommand,
   type ChartId,
   type RunData,
@@ -18,12 +21,21 @@ import {
 import { getState, onNotification, request, send, setState } from '../shared/host';
 import { CHARTS, applyTheme, createChart, readTheme, type ChartDef, type LineDataset } from './charts';
 import { runColor } from './colors';
+import { ComparisonView } from './compare';
 import { MinMaxCache, extent, niceCeil, type Point } from './decimate';
-import { GrowingTable } from './table';
-import type { Chart } from 'chart.js';
+import { GrowingTable } from '../../protocol/metricTable';
+import { Chart } from 'chart.js';
+import { stepAtX } from './pick';
+
+// for the browser test and the benchmark: Chart.getChart(canvas) reads what a chart holds
+(window as unknown as { Chart: typeof Chart }).Chart = Chart;
 
 interface UiState {
   dirs: string[];
+  /** The experiment the host follows (restored after a reload: its runs, also those started since). */
+  experiment: string | null;
+  /** Opened by Compare Runs (restored after a reload with the same runs, the baseline first). */
+  compare: boolean;
   xAxis: 'step' | 'flops';
   evalKey: string;
   zoom: [number, number] | null;
@@ -39,7 +51,7 @@ interface ShownRun {
   evals: GrowingTable;
 }
 
-const ui = getState<UiState>({ dirs: [], xAxis: 'step', evalKey: '', zoom: null });
+const ui = getState<UiState>({ dirs: [], experiment: null, compare: false, xAxis: 'step', evalKey: '', zoom: null });
 let runs: ShownRun[] = [];
 let available: RunListItem[] = [];
 let theme = readTheme();
@@ -56,13 +68,16 @@ app.innerHTML = `
 </div>
 <details id="picker"><summary>Runs</summary><div id="run-list"></div></details>
 <div id="legend" class="legend"></div>
+<p id="hint" class="muted hint">Ctrl/Cmd + mouse wheel over a chart zooms the x axis (the wheel alone scrolls the page); double-click resets the zoom; click a point to inspect that run's batch at that step.</p>
 <p id="empty" class="muted">No runs to show yet: start a run, or pick runs above.</p>
+<section id="compare" class="compare" hidden></section>
 <div id="charts" class="charts"></div>`;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const xAxisSelect = $<HTMLSelectElement>('x-axis');
 const evalSelect = $<HTMLSelectElement>('eval-key');
 const statusLine = $<HTMLSpanElement>('status');
+const comparison = new ComparisonView($('compare'), (metric) => send(SetComparisonMetricCommand, { metric }));
 
 const charts = new Map<ChartId, Chart<'line', Point[]>>();
 /** Dataset objects by `<dir>|<key>`, reused across renders so legend clicks (hidden state) stick. */
@@ -96,7 +111,11 @@ for (const def of CHARTS) {
   section.dataset.chart = def.id;
   visibility.observe(section);
   canvas.addEventListener('wheel', (e) => zoomAt(chart, e), { passive: false });
-  canvas.addEventListener('dblclick', () => setZoom(null));
+  canvas.addEventListener('dblclick', () => {
+    cancelOpenStep();
+    setZoom(null);
+  });
+  canvas.addEventListener('click', (e) => clickAt(chart, def, e));
 }
 
 xAxisSelect.value = ui.xAxis;
@@ -128,7 +147,10 @@ onNotification((msg: IpcMessage) => {
     caches.clear();
     available = msg.params.available;
     ui.dirs = runs.map((r) => r.dir);
+    ui.experiment = msg.params.experiment ?? null;
+    ui.compare = Boolean(msg.params.comparison);
     saveUi();
+    comparison.show(msg.params.comparison);
     renderRunList();
     scheduleRender();
   } else if (DidAppendMetricsNotification.is(msg)) {
@@ -148,6 +170,8 @@ onNotification((msg: IpcMessage) => {
       }
     }
     scheduleRender([...changed], true);
+  } else if (DidChangeComparisonNotification.is(msg)) {
+    comparison.show(msg.params.comparison);
   } else if (DidChangeRunListNotification.is(msg)) {
     available = msg.params.available;
     renderRunList();
@@ -194,7 +218,12 @@ function renderRunList(): void {
     item.append(swatch, name);
     legend.appendChild(item);
   }
-  $('empty').hidden = runs.length > 0;
+  const empty = $('empty');
+  empty.hidden = runs.length > 0;
+  // opened on an experiment: its runs only, never other experiments' (they join as they start)
+  empty.textContent = ui.experiment
+    ? `No runs of ${ui.experiment} yet: start one (Run, above the experiment file) and it shows here as it starts.`
+    : 'No runs to show yet: start a run, or pick runs above.';
 }
 
 function renderEvalOptions(): void {
@@ -347,7 +376,7 @@ function renderChart(def: ChartDef): number {
       if (!data.length) continue;
       let ds = byKey.get(id);
       if (!ds) {
-        ds = { label: '', data: [], borderColor: run.color, backgroundColor: run.color, borderDash: s.dash, yAxisID: s.axis, pointRadius: def.table === 'evals' ? 2 : 0 };
+        ds = { label: '', data: [], runDir: run.dir, borderColor: run.color, backgroundColor: run.color, borderDash: s.dash, yAxisID: s.axis, pointRadius: def.table === 'evals' ? 2 : 0 };
         // a 1px line takes the rasteriser's hairline path: wider lines over thousands of
         // vertices cost several times more to draw (measured: bench/webview.bench.ts)
         byKey.set(id, ds);
@@ -381,6 +410,9 @@ function setZoom(z: [number, number] | null): void {
 }
 
 function zoomAt(chart: Chart<'line', Point[]>, e: WheelEvent): void {
+  // the wheel alone scrolls the page past the charts; Ctrl/Cmd + wheel zooms (trackpad pinches
+  // arrive as wheel events with ctrlKey set, so a pinch zooms too)
+  if (!e.ctrlKey && !e.metaKey) return;
   const x = chart.scales.x;
   if (!x || !runs.length) return;
   e.preventDefault();
@@ -392,6 +424,46 @@ function zoomAt(chart: Chart<'line', Point[]>, e: WheelEvent): void {
   const [min, max] = extent(all, runs.map((r) => r.steps.length));
   if (lo <= min && hi >= max) setZoom(null);
   else if (hi - lo > 1e-9) setZoom([Math.max(min, lo), Math.min(max, hi)]);
+}
+
+// ------------------------------------------------------------------ click: that step in the batch inspector
+
+/**
+ * A double-click resets the zoom, and its two clicks must not open the inspector: a click waits
+ * this long for a second one (the usual double-click interval) before it opens anything.
+ */
+const DOUBLE_CLICK_MS = 300;
+let openTimer = 0;
+
+function cancelOpenStep(): void {
+  clearTimeout(openTimer);
+  openTimer = 0;
+}
+
+function clickAt(chart: Chart<'line', Point[]>, def: ChartDef, e: MouseEvent): void {
+  cancelOpenStep();
+  if (e.detail > 1) return; // the second click of a double-click
+  // the point under the click is found now (the chart may redraw before the timer fires)
+  const target = stepAt(chart, def, e);
+  if (!target) return;
+  openTimer = window.setTimeout(() => {
+    openTimer = 0;
+    send(OpenStepCommand, target);
+  }, DOUBLE_CLICK_MS);
+}
+
+/** The run and training step of the point nearest to a click, or null. */
+function stepAt(chart: Chart<'line', Point[]>, def: ChartDef, e: MouseEvent): { dir: string; step: number } | null {
+  const hit = chart.getElementsAtEventForMode(e, 'nearest', { intersect: false, axis: 'x' }, false)[0];
+  if (!hit) return null;
+  const ds = chart.data.datasets[hit.datasetIndex] as LineDataset | undefined;
+  const run = runs.find((r) => r.dir === ds?.runDir);
+  const point = ds?.data[hit.index];
+  if (!run || !point) return null;
+  // on the FLOPs axis a point's x is a FLOP count: the step is the table row's
+  const t = run[def.table];
+  const step = ui.xAxis === 'step' ? point.x : stepAtX(t.flops, t.step, t.length, point.x);
+  return Number.isSafeInteger(step) && step >= 0 ? { dir: run.dir, step } : null;
 }
 
 // ------------------------------------------------------------------ export
@@ -428,4 +500,4 @@ window.addEventListener('resize', () => {
   resizeTimer = window.setTimeout(scheduleRender, 100); // re-decimate for the new width
 });
 
-send(ReadyCommand, { protocol: DASHBOARD_PROTOCOL });
+send(ReadyCommand, { protocol: PROTOCOL_VERSION });

@@ -14,7 +14,7 @@ import type { IpcMessage } from '../../protocol/base';
 import {
   DidChangeDocumentNotification,
   DidChangeStateNotification,
-  HYPERPARAMETERS_PROTOCOL,
+  PROTOCOL_VERSION,
   ReadyCommand,
   ResetValueCommand,
   RunCommand,
@@ -198,4 +198,4 @@ function update(): void {
   ($('run') as unknown as Control).disabled = state.diagnostics.some((d) => d.severity === 'error');
 }
 
-send(ReadyCommand, { protocol: HYPERPARAMETERS_PROTOCOL });
+send(ReadyCommand, { protocol: PROTOCOL_VERSION });

@@ -6,7 +6,7 @@ import type { IpcMessage } from '../../protocol/base';
 import {
   DidChangeStateNotification,
   DidChangeStepsNotification,
-  INSPECTOR_PROTOCOL,
+  PROTOCOL_VERSION,
   ReadyCommand,
   SelectStepRequest,
   type InspectorState,
@@ -203,4 +203,4 @@ $('heat').addEventListener('mousemove', (e) => {
   $('hover').textContent = `(${c.i + 1}, ${c.j + 1}) = ${fmt(c.value)}: image “${a?.caption ?? '?'}” with caption “${b?.caption ?? '?'}”`;
 });
 
-send(ReadyCommand, { protocol: INSPECTOR_PROTOCOL });
+send(ReadyCommand, { protocol: PROTOCOL_VERSION });

@@ -2,19 +2,27 @@
 // authoring help to *.jest.json files: the engine's diagnostics and undoable edits.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, EXTENSION_ID, waitFor, writeExperiment } from './helpers';
+import { api, command, EXTENSION_ID, lastNotices, waitFor, workspaceDir, writeExperiment } from './helpers';
 
 describe('activation and authoring', () => {
   it('activates on the workspace and returns its API', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext, 'extension present');
+    // by itself, before anything here calls activate(): the workspace holds tiny.jest.json
+    assert.ok((ext.packageJSON.activationEvents as string[]).includes('workspaceContains:**/*.jest.json'));
+    await waitFor('the extension to activate on the workspace', () => ext.isActive, 30_000);
     const a = await api();
-    assert.ok(ext.isActive);
     assert.equal(typeof a.store.list, 'function');
-    // reported, not asserted (timing on a shared machine is no verdict): the budget is 150 ms for both
+    // The 150 ms budget is reported, not asserted (timing on a shared machine is no verdict; npm run
+    // bench:e2e measures it). What is asserted: the three were measured (finite, not negative, and
+    // evaluating modules and activating both take time), and nothing in activation waits on disk
+    // or a child process (a bound of seconds, not the budget: the run folders are read after it returns).
     const { loadMs, waitMs, activateMs } = a.activation;
-    assert.ok(loadMs >= 0 && waitMs >= 0 && activateMs >= 0);
+    for (const [k, v] of Object.entries({ loadMs, waitMs, activateMs })) assert.ok(Number.isFinite(v) && v >= 0, `${k} = ${v}`);
+    assert.ok(loadMs > 0 && activateMs > 0, `measured: load ${loadMs} ms, activate ${activateMs} ms`);
+    assert.ok(loadMs + activateMs < 5000, `activation took ${(loadMs + activateMs).toFixed(0)} ms: something in it blocks (the budget is 150 ms)`);
     console.log(`activation: modules evaluated in ${loadMs.toFixed(1)} ms + activate() ${activateMs.toFixed(1)} ms = ${(loadMs + activateMs).toFixed(1)} ms (budget 150 ms); VS Code's own work in between: ${waitMs.toFixed(1)} ms; from ${ext.packageJSON.main}`);
   });
 
@@ -25,6 +33,18 @@ describe('activation and authoring', () => {
     const registered = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('jestStudio.') && !c.startsWith('jestStudio._test.') && !c.startsWith('jestStudio.runs.'));
     assert.deepEqual([...contributed].sort(), [...new Set(registered)].sort());
     for (const c of (vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.commands as { category: string }[])) assert.equal(c.category, 'JEST');
+  });
+
+  it('a command that fails tells the user once, and the suite sees the failure (executeCommand alone resolves)', async () => {
+    await api();
+    // openTextDocument rejects on a file that does not exist: the handler's error, caught by the wrapper
+    const missing = vscode.Uri.file(path.join(workspaceDir(), 'no-such-file.jest.json'));
+    await assert.rejects(command('jestStudio.openHyperparameterPanel', missing), /jestStudio\.openHyperparameterPanel failed: /);
+    assert.deepEqual(lastNotices.map((n) => [n.kind, n.command]), [['command-error', 'jestStudio.openHyperparameterPanel']], 'one failure recorded, naming the command');
+    // the same failure through executeCommand resolves (the user got the notification): the record is what tells
+    assert.equal(await vscode.commands.executeCommand('jestStudio.openHyperparameterPanel', missing), undefined);
+    const notices = await vscode.commands.executeCommand<{ kind: string }[]>('jestStudio._test.notices');
+    assert.deepEqual(notices.map((n) => n.kind), ['command-error']);
   });
 
   it('shows the engine\'s rule diagnostics on an experiment file (B = b / (1 − f) must be whole)', async () => {
@@ -46,9 +66,9 @@ describe('activation and authoring', () => {
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
     const before = doc.getText();
-    assert.equal(await vscode.commands.executeCommand('jestStudio.setFilterRatio', uri, 0.7), false, '16 / 0.3 is not whole');
+    assert.equal(await command('jestStudio.setFilterRatio', uri, 0.7), false, '16 / 0.3 is not whole');
     assert.equal(doc.getText(), before);
-    assert.equal(await vscode.commands.executeCommand('jestStudio.setFilterRatio', uri, 0.75), true);
+    assert.equal(await command('jestStudio.setFilterRatio', uri, 0.75), true);
     assert.match(doc.getText(), /"filterRatio": 0\.75/);
     assert.ok(doc.getText().startsWith('// written by the extension tests'), 'comments survive');
     await vscode.commands.executeCommand('undo');
@@ -59,17 +79,17 @@ describe('activation and authoring', () => {
     const uri = writeExperiment('flexi');
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
-    assert.equal(await vscode.commands.executeCommand('jestStudio.configureFlexi', uri, { enabled: true, scoringPatchSize: 8, trainMix: [{ patchSize: 4, fraction: 0.25 }, { patchSize: 8, fraction: 0.75 }] }), true);
+    assert.equal(await command('jestStudio.configureFlexi', uri, { enabled: true, scoringPatchSize: 8, trainMix: [{ patchSize: 4, fraction: 0.25 }, { patchSize: 8, fraction: 0.75 }] }), true);
     const flexi = JSON.parse(doc.getText().replace(/^\/\/.*\n/, '')).flexi;
     assert.deepEqual(flexi, { enabled: true, scoringPatchSize: 8, trainMix: [{ patchSize: 4, fraction: 0.25 }, { patchSize: 8, fraction: 0.75 }] });
     const runDir = `${vscode.workspace.workspaceFolders![0].uri.fsPath}/runs/some-reference`;
-    assert.equal(await vscode.commands.executeCommand('jestStudio.chooseReferenceModel', uri, { run: runDir }), true);
+    assert.equal(await command('jestStudio.chooseReferenceModel', uri, { run: runDir }), true);
     const ref = JSON.parse(doc.getText().replace(/^\/\/.*\n/, '')).reference;
     assert.deepEqual(ref, { run: 'runs/some-reference', encoders: null, cacheEmbeddings: true });
   });
 
   it('New Experiment writes the commented template and opens it', async () => {
-    const uri = await vscode.commands.executeCommand<vscode.Uri>('jestStudio.newExperiment', vscode.workspace.workspaceFolders![0].uri, 'from-template');
+    const uri = await command<vscode.Uri>('jestStudio.newExperiment', vscode.workspace.workspaceFolders![0].uri, 'from-template');
     assert.ok(uri && fs.existsSync(uri.fsPath));
     assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, uri.fsPath);
     assert.match(fs.readFileSync(uri.fsPath, 'utf8'), /^\/\/ A JEST Studio experiment/);

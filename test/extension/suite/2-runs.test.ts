@@ -6,12 +6,29 @@ import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, waitFor, workspaceDir, writeExperiment, type Api } from './helpers';
+import { api, waitFor, workspaceDir, writeExperiment, type Api, command, lastNotices } from './helpers';
 
 function treeLabels(a: Api): string[] {
   const out: string[] = [];
   for (const group of a.runsTree.getChildren()) for (const node of a.runsTree.getChildren(group)) out.push(String(a.runsTree.getTreeItem(node).label));
   return out;
+}
+
+/** The Runs view's context value for a run (package.json's menus match on it), or undefined while it is not in the tree. */
+function contextValueOf(a: Api, dir: string): string | undefined {
+  for (const group of a.runsTree.getChildren()) for (const node of a.runsTree.getChildren(group)) {
+    const item = a.runsTree.getTreeItem(node);
+    if (item.id === dir) return item.contextValue;
+  }
+  return undefined;
+}
+
+/** Waits for the palette's context keys (set coalesced, after the store changes) to read `want`. */
+function contextKeys(a: Api, want: Record<string, boolean>, what: string): Promise<Record<string, boolean>> {
+  return waitFor(what, () => {
+    const now = a.contextKeys.current();
+    return Object.entries(want).every(([k, v]) => now[`jestStudio.${k}`] === v) ? now : undefined;
+  }, 10_000);
 }
 
 describe('runs', () => {
@@ -22,7 +39,7 @@ describe('runs', () => {
     const uri = vscode.Uri.file(path.join(workspaceDir(), 'tiny.jest.json'));
     const seen: string[] = [];
     const sub = a.store.onDidAppendEvents(({ events }) => seen.push(...events.map((e) => e.type)));
-    tinyDir = (await vscode.commands.executeCommand<string>('jestStudio.startRun', uri)) ?? '';
+    tinyDir = (await command<string>('jestStudio.startRun', uri)) ?? '';
     assert.ok(tinyDir, 'startRun returns the run folder');
     assert.ok(a.manager.isOwned(tinyDir), 'a child process of this window');
     const done = await waitFor('the run to finish', () => {
@@ -51,7 +68,7 @@ describe('runs', () => {
   });
 
   it('the dashboard receives the run\'s metrics', async () => {
-    await vscode.commands.executeCommand('jestStudio.openDashboard', [tinyDir]);
+    await command('jestStudio.openDashboard', [tinyDir]);
     const state = await waitFor('metrics posted to the dashboard', async () => {
       const s = await vscode.commands.executeCommand<{ runDirs: string[]; points: Record<string, Record<string, number>>; fullStates: number }>('jestStudio._test.dashboardState');
       const pts = s?.points?.[tinyDir];
@@ -69,7 +86,7 @@ describe('runs', () => {
     a.store.refresh();
     await waitFor('the benchmark runs in the store', () => seeds.every((d) => a.store.get(d)?.status === 'finished') || undefined, 10_000);
     await waitFor('the benchmark runs in the tree', () => seeds.every((d) => treeLabels(a).includes(path.basename(d))) || undefined, 5_000);
-    await vscode.commands.executeCommand('jestStudio.openDashboard', seeds);
+    await command('jestStudio.openDashboard', seeds);
     const state = await waitFor('both benchmark runs posted to the dashboard', async () => {
       const s = await vscode.commands.executeCommand<{ runDirs: string[]; points: Record<string, Record<string, number>> }>('jestStudio._test.dashboardState');
       return seeds.every((d) => s?.runDirs.includes(d) && Object.values(s.points?.[d] ?? {}).some((n) => n > 0)) ? s : undefined;
@@ -79,24 +96,32 @@ describe('runs', () => {
 
   it('Export Model and Precompute Reference Embeddings run the engine on the finished run', async () => {
     fs.rmSync(path.join(tinyDir, 'models', 'image_encoder.onnx'));
-    const models = await vscode.commands.executeCommand<string>('jestStudio.exportModel', tinyDir);
+    const models = await command<string>('jestStudio.exportModel', tinyDir);
     assert.equal(models, path.join(tinyDir, 'models'));
     assert.ok(fs.existsSync(path.join(models, 'image_encoder.onnx')) && fs.existsSync(path.join(models, 'text_encoder.onnx')));
     const uri = writeExperiment('with-reference', { selection: { method: 'jest', score: 'learnability', filterRatio: 0.5, chunks: 2 }, reference: { run: path.relative(workspaceDir(), tinyDir), encoders: null, cacheEmbeddings: true } });
-    const cache = await vscode.commands.executeCommand<string>('jestStudio.precomputeReferenceEmbeddings', uri);
+    const cache = await command<string>('jestStudio.precomputeReferenceEmbeddings', uri);
     assert.ok(cache && fs.existsSync(path.join(cache, 'image.f32')), `cache folder ${cache}`);
   });
 
   it('Inspect Batches opens on a run with selection snapshots', async () => {
     assert.ok(fs.readdirSync(path.join(tinyDir, 'batches')).some((f) => f.endsWith('.json')));
-    await vscode.commands.executeCommand('jestStudio.inspectBatches', tinyDir, 10);
+    const a = await api();
+    await command('jestStudio.inspectBatches', tinyDir, 10);
+    // the batch inspector's webview tab, titled with this run's name, is open and active
+    const name = a.store.get(tinyDir)!.name;
+    const tab = await waitFor('the batch inspector tab', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('jestStudio.batchInspector') && t.label === `Batches: ${name}`),
+    10_000);
+    assert.equal(tab.isActive, true);
+    assert.deepEqual(lastNotices, [], 'nothing was refused or failed');
   });
 
   it('Choose Reference Model -> train a new one: a uniform run on the curated set, and the file points at it', async () => {
     const a = await api();
     const uri = writeExperiment('needs-ref', { selection: { method: 'jest', score: 'learnability', filterRatio: 0.5, chunks: 2 }, reference: { run: null, encoders: null, cacheEmbeddings: true } });
     const doc = await vscode.workspace.openTextDocument(uri);
-    assert.equal(await vscode.commands.executeCommand('jestStudio.chooseReferenceModel', uri, { train: true }), true);
+    assert.equal(await command('jestStudio.chooseReferenceModel', uri, { train: true }), true);
     const refFile = path.join(workspaceDir(), 'needs-ref-reference.jest.json');
     const ref = JSON.parse(fs.readFileSync(refFile, 'utf8').replace(/^\/\/.*\n/gm, ''));
     assert.equal(ref.name, 'needs-ref-reference');
@@ -116,11 +141,15 @@ describe('runs', () => {
   it('Stop Run stops a long run after its current step with a checkpoint; Resume continues it', async () => {
     const a = await api();
     const uri = writeExperiment('long', { training: { batchSize: 16, steps: 5000, seed: 1 }, evaluation: { every: 1000 }, checkpointEvery: 1000 });
-    const dir = (await vscode.commands.executeCommand<string>('jestStudio.startRun', uri))!;
+    const dir = (await command<string>('jestStudio.startRun', uri))!;
     await waitFor('a few steps', () => (a.store.get(dir)?.step ?? 0) >= 3, 60_000);
     // the status bar redraws at most four times a second
     await waitFor('the status bar to show the run', () => /JEST long: \d+\/5000/.test(a.statusBar.text()) || undefined, 5_000);
-    await vscode.commands.executeCommand('jestStudio.stopRun', dir);
+    // the palette offers Stop Run now; the tree offers Stop, not Resume, on this run
+    // (every earlier run here finished: none is resumable yet)
+    await contextKeys(a, { hasLiveRuns: true, hasResumableRuns: false, hasRuns: true }, 'jestStudio.hasLiveRuns to be set while the run is live');
+    assert.match(contextValueOf(a, dir) ?? '', /^jestRun\.running\.live$/);
+    await command('jestStudio.stopRun', dir);
     const stopped = await waitFor('the run to stop', () => {
       const s = a.store.get(dir);
       return s && !s.live ? s : undefined;
@@ -130,26 +159,31 @@ describe('runs', () => {
     assert.ok(fs.existsSync(path.join(dir, 'checkpoints', 'latest.ckpt')), 'a checkpoint on stop');
     const status = JSON.parse(fs.readFileSync(path.join(dir, 'status.json'), 'utf8'));
     assert.equal(status.status, 'stopped');
+    // stopped with a checkpoint: Resume Run applies (palette and the tree's inline action), Stop Run does not
+    await contextKeys(a, { hasLiveRuns: false, hasResumableRuns: true }, 'the context keys to flip: no live run, one resumable');
+    await waitFor('the tree to mark the run resumable', () => contextValueOf(a, dir) === 'jestRun.stopped.resumable' || undefined, 5_000);
 
-    await vscode.commands.executeCommand('jestStudio.resumeRun', dir);
+    await command('jestStudio.resumeRun', dir);
     await waitFor('steps after the resume', () => (a.store.get(dir)?.step ?? 0) >= stopped.step + 2 && a.store.get(dir)?.live, 60_000);
+    await waitFor('the resumed run, live again in the tree', () => contextValueOf(a, dir) === 'jestRun.running.live' || undefined, 5_000);
+    await contextKeys(a, { hasLiveRuns: true, hasResumableRuns: false }, 'the keys after the resume: live again, nothing to resume');
     const starts = a.store.events(dir).filter((e) => e.type === 'run-start').length;
     assert.equal(starts, 2, 'the resumed run appends to the same run');
-    await vscode.commands.executeCommand('jestStudio.stopRun', dir);
+    await command('jestStudio.stopRun', dir);
     await waitFor('the resumed run to stop', () => a.store.get(dir)?.status === 'stopped' && !a.store.get(dir)?.live, 60_000);
   });
 
   it('several runs at once: each its own process, the status bar counts them, each stops on its own', async () => {
     const a = await api();
     const long = { training: { batchSize: 16, steps: 5000, seed: 1 }, evaluation: { every: 1000 }, checkpointEvery: 1000 };
-    const d1 = (await vscode.commands.executeCommand<string>('jestStudio.startRun', writeExperiment('twin-a', long)))!;
-    const d2 = (await vscode.commands.executeCommand<string>('jestStudio.startRun', writeExperiment('twin-b', long)))!;
+    const d1 = (await command<string>('jestStudio.startRun', writeExperiment('twin-a', long)))!;
+    const d2 = (await command<string>('jestStudio.startRun', writeExperiment('twin-b', long)))!;
     await waitFor('both runs stepping', () => (a.store.get(d1)?.step ?? 0) >= 2 && (a.store.get(d2)?.step ?? 0) >= 2, 60_000);
     await waitFor('the status bar to count the second run', () => /\(\+1\)$/.test(a.statusBar.text()) || undefined, 5_000);
-    await vscode.commands.executeCommand('jestStudio.stopRun', d1);
+    await command('jestStudio.stopRun', d1);
     await waitFor('the first to stop', () => a.store.get(d1)?.status === 'stopped' && !a.store.get(d1)?.live, 60_000);
     assert.equal(a.store.get(d2)?.live, true, 'the other keeps running');
-    await vscode.commands.executeCommand('jestStudio.stopRun', d2);
+    await command('jestStudio.stopRun', d2);
     await waitFor('the second to stop', () => a.store.get(d2)?.status === 'stopped' && !a.store.get(d2)?.live, 60_000);
   });
 
@@ -191,7 +225,7 @@ describe('runs', () => {
         }
       });
     });
-    const dir = await vscode.commands.executeCommand<string>('jestStudio.startRun', uri);
+    const dir = await command<string>('jestStudio.startRun', uri);
     assert.ok(dir, 'started (the schema allows the folder; only the engine finds it missing)');
     const end = await Promise.race([ended, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no end event in 60 s')), 60_000))]);
     assert.equal(end.status, 'failed');

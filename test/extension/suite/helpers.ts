@@ -30,6 +30,8 @@ export interface Api {
   manager: { isOwned(dir: string): boolean; onDidEndRun: vscode.Event<{ dir: string; status: string; reason?: string }> };
   runsTree: { getChildren(node?: unknown): unknown[]; getTreeItem(node: unknown): vscode.TreeItem };
   statusBar: { text(): string };
+  /** The context keys it last set (extension/views/contextKeys.ts): jestStudio.hasLiveRuns, .hasResumableRuns, .hasRuns. */
+  contextKeys: { current(): Record<string, boolean> };
   activation: { loadMs: number; waitMs: number; activateMs: number };
 }
 
@@ -85,4 +87,27 @@ export function writeExperiment(name: string, over: Record<string, unknown> = {}
   const file = path.join(workspaceDir(), `${name}.jest.json`);
   fs.writeFileSync(file, `// written by the extension tests\n${JSON.stringify(e, null, 2)}\n`);
   return vscode.Uri.file(file);
+}
+
+/** What the extension recorded telling the user (extension/notices.ts). */
+export interface Notice {
+  kind: 'command-error' | 'refused' | 'warning';
+  message: string;
+  command?: string;
+}
+
+/** What the last `command()` call made the extension say. */
+export let lastNotices: Notice[] = [];
+
+/**
+ * Run one of the extension's commands and fail when it failed: its handler shows the error to the
+ * user and resolves (no second notification from VS Code), so executeCommand alone would hide it.
+ */
+export async function command<T = unknown>(id: string, ...args: unknown[]): Promise<T> {
+  await vscode.commands.executeCommand('jestStudio._test.notices'); // what came before is not this command's
+  const result = await vscode.commands.executeCommand<T>(id, ...args);
+  lastNotices = (await vscode.commands.executeCommand<Notice[]>('jestStudio._test.notices')) ?? [];
+  const failed = lastNotices.filter((n) => n.kind === 'command-error');
+  if (failed.length) throw new Error(`${id} failed: ${failed.map((n) => `${n.command}: ${n.message}`).join('; ')}`);
+  return result;
 }
