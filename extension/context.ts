@@ -13,4 +13,6 @@ export interface Services {
   diagnostics: ExperimentDiagnostics;
   /** The engine's command line: dist/cli.js in a packaged extension, out/src/cli.js in a checkout. */
   cliPath: string;
+  /** The items selected in the Runs view (set once the view exists). */
+  runsSelection?: () => readonly unknown[];
 }

@@ -17,6 +17,7 @@ import { setEngineEnvironment } from './runs/child';
 import { datasetsEnvironment, isMissingDatasets } from './runs/datasets';
 import { FolderRuns } from './runs/folders';
 import { RunManager } from './runs/manager';
+import { hasCheckpoint } from './runs/resumable';
 import { RunStore } from './runs/store';
 import { RunsTreeProvider } from './views/runsTree';
 import { RunContextKeys } from './views/contextKeys';
@@ -62,6 +63,9 @@ export function activate(ctx: vscode.ExtensionContext): JestStudioApi {
     cliPath,
   };
   const runsTree = new RunsTreeProvider(store);
+  // multi-select: pick runs in the tree, then Compare Runs on them (their context menu, or the view's title button)
+  const runsView = vscode.window.createTreeView('jestStudio.runs', { treeDataProvider: runsTree, showCollapseAll: true, canSelectMany: true });
+  services.runsSelection = () => runsView.selection;
   const statusBar = new RunStatusBar(store);
   const contextKeys = new RunContextKeys(store);
   ctx.subscriptions.push(
@@ -72,8 +76,7 @@ export function activate(ctx: vscode.ExtensionContext): JestStudioApi {
     runsTree,
     statusBar,
     contextKeys,
-    // multi-select: pick runs in the tree, then Compare Runs on them
-    vscode.window.createTreeView('jestStudio.runs', { treeDataProvider: runsTree, showCollapseAll: true, canSelectMany: true }),
+    runsView,
     vscode.languages.registerCodeLensProvider({ pattern: '**/*.jest.json' }, new ExperimentCodeLens()),
     ...registerCommands(services),
     manager.onDidEndRun((r) => {
@@ -84,7 +87,9 @@ export function activate(ctx: vscode.ExtensionContext): JestStudioApi {
           if (p) void vscode.commands.executeCommand('jestStudio.installDatasets');
         });
       } else if (r.status === 'failed') {
-        void vscode.window.showErrorMessage(`Run ${name} failed: ${r.reason ?? 'no reason given'}.`, 'Show Log', 'Resume').then((p) => {
+        // Resume only where there is a checkpoint to resume from (the palette and the tree ask the same)
+        const actions = hasCheckpoint(r.dir) ? ['Show Log', 'Resume'] : ['Show Log'];
+        void vscode.window.showErrorMessage(`Run ${name} failed: ${r.reason ?? 'no reason given'}.`, ...actions).then((p) => {
           if (p === 'Show Log') manager.showLog(r.dir);
           if (p === 'Resume') void vscode.commands.executeCommand('jestStudio.resumeRun', r.dir);
         });

@@ -15,7 +15,8 @@ import { exportImageEncoder, exportTextEncoder } from './model/export';
 import { ENCODER_FILES } from './jest/reference';
 import { precomputeReference } from './jest/precompute';
 import { resolutionPlan } from './jest/flexi';
-import { loadCheckpoint } from './runtime/checkpoint';
+import { loadRunCheckpoint } from './runs/checkpoints';
+import { acquireRunLock } from './runs/lock';
 import { TrainingSession } from './runtime/training-session';
 import { compareRuns, formatComparison } from './runs/compare';
 import type { RunEvent } from './runs/events';
@@ -132,7 +133,10 @@ function readRunExperiment(runDir: string): Experiment {
 }
 
 async function sessionFromCheckpoint(runDir: string, e: Experiment): Promise<TrainingSession> {
-  const ck = await loadCheckpoint(path.join(runDir, RUN_FILES.checkpoints, 'latest.ckpt'), { model: e.model });
+  const loaded = await loadRunCheckpoint(runDir, { model: e.model });
+  if (!loaded) throw new Error(`${runDir} has no checkpoint yet (${RUN_FILES.checkpoints}/ is empty): resume the run to train it first`);
+  for (const s of loaded.skipped) log(`${s.file} cannot be read (${s.reason}): using ${loaded.file}`);
+  const ck = loaded.checkpoint;
   const s = await TrainingSession.create({ model: e.model, optimizer: e.optimizer, runtime: e.runtime });
   await s.loadState(ck.state);
   return s;
@@ -176,9 +180,12 @@ async function command(cmd: keyof typeof COMMANDS, rest: string[]): Promise<numb
       // recorded with the run: its config.json is the experiment as overridden
       applyRuntime(experiment, runtime);
       const runDir = typeof flags['run-dir'] === 'string' ? path.resolve(flags['run-dir']) : newRunDir(path.resolve(String(flags.runs ?? 'runs')), experiment.name);
+      // the lock first: a refused trainer writes nothing into the folder, not even its log
+      const lock = acquireRunLock(runDir, 'train');
       teeLog(runDir);
       log(`run folder: ${runDir}`);
-      const r = await runTraining(experiment, { runDir, resume: false, signal: stopSignal(), onEvent: eventSink(experiment.name, flags), log });
+      const r = await runTraining(experiment, { runDir, resume: false, signal: stopSignal(), onEvent: eventSink(experiment.name, flags), log, lock });
+      lock.release();
       return r.status === 'finished' ? 0 : r.status === 'stopped' ? 130 : 1;
     }
     case 'resume': {
@@ -186,12 +193,14 @@ async function command(cmd: keyof typeof COMMANDS, rest: string[]): Promise<numb
       const runDir = path.resolve(positional[0]);
       const e = readRunExperiment(runDir);
       const changes = applyRuntime(e, runtime);
+      const lock = acquireRunLock(runDir, 'resume');
       teeLog(runDir);
       log(`resuming ${runDir}`);
       // config.json keeps the runtime the run was started with; the log and the run-start event
       // (its device and deviceNote) record what this stretch of the run used
       if (changes.length) log(`runtime for this resume: ${changes.join(', ')}`);
-      const r = await runTraining(e, { runDir, resume: true, signal: stopSignal(), onEvent: eventSink(e.name, flags), log });
+      const r = await runTraining(e, { runDir, resume: true, signal: stopSignal(), onEvent: eventSink(e.name, flags), log, lock });
+      lock.release();
       return r.status === 'finished' ? 0 : r.status === 'stopped' ? 130 : 1;
     }
     case 'eval': {

@@ -20,7 +20,12 @@ export const COMMANDS: Record<string, Handler> = {
   'jestStudio.resumeRun': (s, arg) => resumeRun(s, arg),
   'jestStudio.openDashboard': (s, arg) => openDashboard(s, arg),
   // from the tree: (the clicked item, every selected item); the clicked one is the baseline
-  'jestStudio.compareRuns': (s, arg, selected) => compareRuns(s, Array.isArray(selected) && selected.length > 1 ? [arg, ...selected.filter((x) => x !== arg)] : arg),
+  // from the view's title button: no arguments, so the view's selection when it holds several runs
+  'jestStudio.compareRuns': (s, arg, selected) => {
+    const inView = arg === undefined ? (s.runsSelection?.() ?? []) : [];
+    if (Array.isArray(selected) && selected.length > 1) return compareRuns(s, [arg, ...selected.filter((x) => x !== arg)]);
+    return compareRuns(s, inView.length > 1 ? [...inView] : arg);
+  },
   'jestStudio.inspectBatches': (s, arg, step) => inspectBatches(s, arg, typeof step === 'number' ? step : undefined),
   'jestStudio.setFilterRatio': (s, arg, value) => setFilterRatio(s, arg, value),
   'jestStudio.chooseReferenceModel': (s, arg, choice) => chooseReferenceModel(s, arg, choice as Parameters<typeof chooseReferenceModel>[2]),

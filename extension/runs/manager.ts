@@ -61,7 +61,7 @@ export class RunManager implements vscode.Disposable {
   async resume(dir: string, extraArgs: string[] = []): Promise<void> {
     if (this.owned.has(dir)) throw new Error(`${path.basename(dir)} is already running`);
     if (!hasCheckpoint(dir)) {
-      throw new Error(`${path.basename(dir)} has no checkpoint to resume from (checkpoints/latest.ckpt): start a new run instead`);
+      throw new Error(`${path.basename(dir)} has no checkpoint to resume from (checkpoints/ is empty): resume it from a terminal to start it again from step 0 (jest-studio resume ${dir}), or start a new run`);
     }
     const name = this.store.get(dir)?.name ?? path.basename(dir);
     // the resumed run appends to its history: the panels following it need what came before

@@ -2,13 +2,12 @@
 // from. The tree and the palette's context keys ask on every summary change (every step of a live
 // run), so whether the checkpoint exists is asked of the disk only when a run's status or
 // liveness changes: a run that is neither live nor resumed writes no checkpoint.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { RUN_FILES } from '../../src/runs/folder';
+import { hasAnyCheckpoint } from '../../src/runs/checkpoints';
 import type { RunSummary } from './summary';
 
+/** latest.ckpt or one kept before it (the engine falls back to those when latest is unreadable). */
 export function hasCheckpoint(dir: string): boolean {
-  return fs.existsSync(path.join(dir, RUN_FILES.checkpoints, 'latest.ckpt'));
+  return hasAnyCheckpoint(dir);
 }
 
 export class Resumability {

@@ -113,6 +113,8 @@ export interface Experiment {
   snapshotEvery: number;
   /** Write a checkpoint every this many steps (and at the end, and on SIGINT/SIGTERM). */
   checkpointEvery: number;
+  /** How many checkpoints a run keeps (the latest and those before it): a corrupt latest falls back to the one before. */
+  checkpointKeep: number;
 }
 
 export const DEFAULT_EXPERIMENT: Experiment = {
@@ -135,6 +137,7 @@ export const DEFAULT_EXPERIMENT: Experiment = {
   evaluation: { every: 100 },
   snapshotEvery: 50,
   checkpointEvery: 250,
+  checkpointKeep: 2,
 };
 
 /** B = b / (1 − f), rounded to the nearest integer (validation requires it to be a whole number). */

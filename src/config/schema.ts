@@ -428,6 +428,7 @@ export const EXPERIMENT_SCHEMA: SchemaNode = {
     evaluation: object('Evaluation cadence.', { every: positive('Evaluate every this many steps (and at the last step).', D.evaluation.every) }, { default: D.evaluation }),
     snapshotEvery: integer('Write a selection snapshot (super-batch ids, scores, selected mask) every this many steps; 0 = never.', { minimum: 0, default: D.snapshotEvery }),
     checkpointEvery: positive('Write a checkpoint every this many steps (and at the end, and on SIGINT/SIGTERM).', D.checkpointEvery),
+    checkpointKeep: positive('Keep this many checkpoints (the latest and the ones before it): a latest that reads back corrupt falls back to the one before.', D.checkpointKeep),
   },
   definitions: { source: SOURCE, ...SOURCE_DEFINITIONS, evalSet: EVAL_SET },
 };

@@ -125,10 +125,11 @@ ${D.flexi.trainMix.map((t) => `      ${inline(t)}`).join(',\n')}
   },
 
   // CADENCE, in steps: evaluation on data.eval, selection snapshots for the batch inspector
-  // (0 = never), and checkpoints (also at the end and on stop).
+  // (0 = never), and checkpoints (also at the end and on stop; the last checkpointKeep are kept).
   "evaluation": { "every": ${D.evaluation.every} },
   "snapshotEvery": ${D.snapshotEvery},
-  "checkpointEvery": ${D.checkpointEvery}
+  "checkpointEvery": ${D.checkpointEvery},
+  "checkpointKeep": ${D.checkpointKeep}
 }
 `;
 }

@@ -132,3 +132,23 @@ export function parseEvent(line: string): RunEvent | null {
   }
   return e as RunEvent;
 }
+
+/**
+ * How many of a run's events come before the point a resume from `step` continues from: a resume
+ * re-does everything after its checkpoint (the steps, evaluations and snapshots an interrupted
+ * stretch logged past it), so those events are dropped there rather than left twice for readers.
+ * The point is just after the `checkpoint` event of that step, or, where the trainer died between
+ * writing the checkpoint and logging it, just after that step's `step` event. `step` null (a run
+ * restarted from step 0, having no checkpoint): none is kept.
+ */
+export function eventsBeforeResume(events: readonly RunEvent[], step: number | null): number {
+  if (step === null) return 0;
+  let afterStep = -1;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e.type === 'checkpoint' && e.step === step) return i + 1;
+    if (afterStep < 0 && e.type === 'step' && e.step === step) afterStep = i + 1;
+  }
+  // neither logged (a checkpoint of step 0 whose event was lost): nothing past it to drop
+  return afterStep >= 0 ? afterStep : events.length;
+}

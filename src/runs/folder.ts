@@ -4,12 +4,13 @@
 //   status.json       the latest status (rewritten atomically)
 //   metrics.jsonl     one event per line (runs/events.ts)
 //   batches/          selection snapshots: step-000050.json
-//   checkpoints/      latest.ckpt (+ step-N.ckpt kept at evaluation steps)
+//   checkpoints/      latest.ckpt + the checkpointKeep - 1 before it, step-NNNNNN.ckpt (runs/checkpoints.ts)
 //   models/           exported encoders, tokenizer.json
+//   lock              while a trainer writes the folder: its process identity (runs/lock.ts)
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EVENT_SCHEMA_VERSION, NewEvent, RunEvent, RunStatus } from './events';
+import { EVENT_SCHEMA_VERSION, eventsBeforeResume, NewEvent, parseEvent, RunEvent, RunStatus } from './events';
 
 export const RUN_FILES = {
   config: 'config.json',
@@ -65,6 +66,8 @@ export function newRunDir(root: string, name: string): string {
 
 export class RunWriter {
   private metricsFd: number;
+  /** metrics.jsonl's length after the last whole line: a failed append is cut back to it. */
+  private metricsSize: number;
   private listeners: ((e: RunEvent) => void)[] = [];
 
   private constructor(
@@ -72,11 +75,12 @@ export class RunWriter {
     readonly info: RunInfo,
   ) {
     this.metricsFd = fs.openSync(path.join(dir, RUN_FILES.metrics), 'a');
+    this.metricsSize = fs.fstatSync(this.metricsFd).size;
   }
 
   /** A new run folder with its resolved config. */
   static create(dir: string, name: string, config: unknown, engineVersion: string): RunWriter {
-    if (fs.existsSync(path.join(dir, RUN_FILES.run))) throw new Error(`${dir} already holds a run: resume it, or choose another folder`);
+    if (fs.existsSync(path.join(dir, RUN_FILES.run))) throw new Error(`${dir} already holds a run: resume it (jest-studio resume ${dir}), or choose another folder`);
     for (const sub of [RUN_FILES.batches, RUN_FILES.checkpoints, RUN_FILES.models]) fs.mkdirSync(path.join(dir, sub), { recursive: true });
     const info: RunInfo = { id: randomUUID(), name, createdAt: new Date().toISOString(), engine: engineVersion };
     writeFileAtomic(path.join(dir, RUN_FILES.config), JSON.stringify(config, null, 2) + '\n');
@@ -92,7 +96,35 @@ export class RunWriter {
     } catch {
       throw new Error(`${dir} is not a run folder (no readable run.json)`);
     }
+    for (const sub of [RUN_FILES.batches, RUN_FILES.checkpoints, RUN_FILES.models]) fs.mkdirSync(path.join(dir, sub), { recursive: true });
     return new RunWriter(dir, info);
+  }
+
+  /**
+   * Before a resume appends: cut metrics.jsonl back to the resume point of `step` (events.ts
+   * eventsBeforeResume; null: a restart from step 0), which also drops a torn last line (a write
+   * cut short by a kill or a full disk). Returns how many events were dropped.
+   */
+  truncateToResumePoint(step: number | null): number {
+    const file = this.path(RUN_FILES.metrics);
+    const bytes = fs.readFileSync(file);
+    // line ends, so that an event index maps to a byte offset; a last line without its newline is torn
+    const ends: number[] = [];
+    const events: RunEvent[] = [];
+    let start = 0;
+    for (let nl = bytes.indexOf(0x0a); nl >= 0; start = nl + 1, nl = bytes.indexOf(0x0a, start)) {
+      const e = parseEvent(bytes.subarray(start, nl).toString('utf8'));
+      if (!e) continue;
+      events.push(e);
+      ends.push(nl + 1);
+    }
+    const keep = eventsBeforeResume(events, step);
+    const size = keep === 0 ? 0 : ends[keep - 1];
+    if (size !== bytes.length) {
+      fs.ftruncateSync(this.metricsFd, size);
+      this.metricsSize = size;
+    }
+    return events.length - keep;
   }
 
   path(...parts: string[]): string {
@@ -103,15 +135,24 @@ export class RunWriter {
     this.listeners.push(fn);
   }
 
-  /** Append one event to metrics.jsonl (one write per line, so a tailer never sees a torn line in practice). */
+  /**
+   * Append one event to metrics.jsonl as one whole line. A write cut short (a full disk, an I/O
+   * error) is cut back off, so the file never holds a torn line, and reported as an error.
+   */
   emit(event: NewEvent): RunEvent {
     const e = { v: EVENT_SCHEMA_VERSION, time: Date.now(), ...event } as RunEvent;
-    const line = JSON.stringify(e) + '\n';
+    const line = Buffer.from(JSON.stringify(e) + '\n');
     try {
-      fs.writeSync(this.metricsFd, line);
+      for (let off = 0; off < line.length; ) off += fs.writeSync(this.metricsFd, line, off, line.length - off);
+      this.metricsSize += line.length;
     } catch (err) {
+      try {
+        fs.ftruncateSync(this.metricsFd, this.metricsSize);
+      } catch {
+        // the file stays as it is; a resume repairs its tail
+      }
       const code = (err as NodeJS.ErrnoException).code;
-      throw new Error(`could not append to ${this.path(RUN_FILES.metrics)}: ${(err as Error).message}${code === 'ENOSPC' ? ' (disk full: free space, then resume the run)' : ''}`);
+      throw new Error(`could not append to ${this.path(RUN_FILES.metrics)}: ${(err as Error).message}${code === 'ENOSPC' ? ' (the disk is full: free some space, then resume the run)' : ''}`);
     }
     for (const fn of this.listeners) fn(e);
     return e;
@@ -127,5 +168,42 @@ export class RunWriter {
     } catch {
       // already closed
     }
+  }
+}
+
+const TEMPORARY = /\.(tmp|partial)-(\d+)$/;
+
+/**
+ * Remove the temporary files and folders (`*.tmp-<pid>`, `*.partial-<pid>`) that a process killed
+ * mid-write left in `dir`: those whose writer is gone. With `all` (a run folder whose lock this
+ * process holds, so nobody else writes there) every one but this process's own, and but a lock
+ * being taken (lock.tmp-<pid> of a live contender). Returns what was removed.
+ */
+export function removeStaleTemporaries(dir: string, all = false): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const n of names) {
+    const m = TEMPORARY.exec(n);
+    if (!m) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid) continue;
+    if ((!all || n.startsWith('lock.')) && pidExists(pid)) continue;
+    fs.rmSync(path.join(dir, n), { recursive: true, force: true });
+    removed.push(n);
+  }
+  return removed;
+}
+
+function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -2,7 +2,7 @@
 // is time; draw a super-batch; score it (learner and reference); select the sub-batch; take the
 // step; log. Stop at the last step, on a NaN, or when asked (SIGINT/SIGTERM), with a checkpoint.
 import * as path from 'node:path';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, renameSync } from 'node:fs';
 import type { Experiment } from '../config/experiment';
 import { superBatchSize } from '../config/experiment';
 import { BatchIterator, type BatchPosition } from '../data/cache/batches';
@@ -19,18 +19,20 @@ import { independentSelect, jointSelect, randomSubBatchScore, subBatchScore } fr
 import { exportImageEncoder, exportTextEncoder } from '../model/export';
 import { buildScoring, buildTrainStep } from '../model/graphs';
 import { parameterCount } from '../model/layout';
-import { loadCheckpoint, saveCheckpoint } from '../runtime/checkpoint';
+import { hasAnyCheckpoint, loadRunCheckpoint, saveRunCheckpoint, type LoadedRunCheckpoint } from '../runs/checkpoints';
 import { TrainingSession, type TrainBatch } from '../runtime/training-session';
 import type { FlopLedger, RunEvent, SelectionStats } from '../runs/events';
 import { ownIdentity } from '../runs/process-identity';
-import { RUN_FILES, RunWriter } from '../runs/folder';
+import { RUN_FILES, RunWriter, removeStaleTemporaries, type StatusFile } from '../runs/folder';
+import { acquireRunLock, type RunLock } from '../runs/lock';
+import { DEFAULT_EXPERIMENT } from '../config/experiment';
+import { DivergenceGuard } from './divergence';
 import { Rng, type RngState } from '../util/rng';
 import { evaluate } from './evaluate';
 import { openExperimentData, type ExperimentData } from './inputs';
 import { learningRate } from './schedule';
 
 export const ENGINE_VERSION = '0.1.0';
-const LATEST = 'latest.ckpt';
 
 export interface TrainOptions {
   /** The run folder: created for a new run, reopened to resume. */
@@ -44,6 +46,8 @@ export interface TrainOptions {
   log?: (message: string) => void;
   /** Where prepared data and reference embeddings are cached. */
   cacheRoot?: string;
+  /** The run folder's lock, when the caller took it already (the CLI does, before it logs into the folder). */
+  lock?: RunLock;
 }
 
 export interface TrainResult {
@@ -66,20 +70,69 @@ export class NonFiniteLossError extends Error {}
 
 export async function runTraining(e: Experiment, opts: TrainOptions): Promise<TrainResult> {
   const log = opts.log ?? (() => undefined);
+  // one trainer per folder: a second `train` or `resume` of a live run is refused here, before it writes anything
+  const lock = opts.lock ?? acquireRunLock(opts.runDir, opts.resume ? 'resume' : 'train');
+  try {
+    return await trainLocked(e, opts, log);
+  } finally {
+    if (!opts.lock) lock.release();
+  }
+}
+
+async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) => void): Promise<TrainResult> {
+  // what a trainer killed mid-write left (the lock says nobody else writes here)
+  for (const dir of [opts.runDir, path.join(opts.runDir, RUN_FILES.checkpoints)]) {
+    const gone = removeStaleTemporaries(dir, true);
+    if (gone.length) log(`removed ${gone.length} temporary file(s) an interrupted run left: ${gone.join(', ')}`);
+  }
+  const keep = e.checkpointKeep ?? DEFAULT_EXPERIMENT.checkpointKeep;
   const run = opts.resume ? RunWriter.reopen(opts.runDir) : RunWriter.create(opts.runDir, e.name, e, ENGINE_VERSION);
-  if (opts.onEvent) run.onEvent(opts.onEvent);
+  // The checkpoint a resume continues from (the newest readable one), read before anything is
+  // logged: the events an interrupted stretch wrote past it are dropped first.
+  let resumeFrom: LoadedRunCheckpoint | null = null;
+  if (opts.resume) {
+    try {
+      resumeFrom = await loadRunCheckpoint(run.dir, { model: e.model });
+      const previous = readStatus(run);
+      if (resumeFrom && previous?.status === 'finished' && resumeFrom.checkpoint.state.step >= e.training.steps) {
+        run.close();
+        log(`${run.dir} already finished at step ${resumeFrom.checkpoint.state.step}: nothing to resume`);
+        return { status: 'finished', step: resumeFrom.checkpoint.state.step, runDir: run.dir };
+      }
+      const dropped = run.truncateToResumePoint(resumeFrom ? resumeFrom.checkpoint.state.step : null);
+      if (opts.onEvent) run.onEvent(opts.onEvent);
+      for (const s of resumeFrom?.skipped ?? []) {
+        // kept for a look, but out of the checkpoint ring: the next checkpoint must not keep it as "the one before"
+        renameSync(run.path(s.file), run.path(`${s.file}.corrupt`));
+        run.emit({ type: 'log', level: 'warn', message: `${s.file} cannot be read (${s.reason}): resuming from ${resumeFrom!.file} instead (the unreadable file is kept as ${s.file}.corrupt)` });
+      }
+      if (!resumeFrom) {
+        run.emit({ type: 'log', level: 'warn', message: `no checkpoint yet (the run stopped before its first): starting again from step 0 with the stored config` });
+      } else if (dropped) {
+        run.emit({ type: 'log', level: 'info', message: `resuming from step ${resumeFrom.checkpoint.state.step}: ${dropped} event(s) the interrupted run logged after that checkpoint are dropped (they are re-done)` });
+      }
+    } catch (err) {
+      // nothing is trained or rewritten; the run folder stays as it was, with the reason
+      run.close();
+      throw err;
+    }
+  } else if (opts.onEvent) {
+    run.onEvent(opts.onEvent);
+  }
   const status = (s: 'starting' | 'running' | 'finished' | 'failed' | 'stopped', step: number, message?: string) => {
     // pid + start time: the identity a Stop from the editor checks before it signals (runs/process-identity.ts)
     run.setStatus({ status: s, step, totalSteps: e.training.steps, message, ...ownIdentity(), updatedAt: new Date().toISOString() });
     run.emit({ type: 'status', status: s, step, message });
   };
-  status('starting', 0);
 
   let session: TrainingSession | null = null;
   let scorer: ReferenceScorer | null = null;
   let data: ExperimentData | null = null;
-  let step = 0;
+  let step = resumeFrom?.checkpoint.state.step ?? 0;
+  /** The step of the newest checkpoint on disk, for messages that say what is kept. */
+  let checkpointed: number | null = resumeFrom ? step : null;
   try {
+    status('starting', step);
     // ---- inputs
     data = await openExperimentData(e, log, opts.cacheRoot);
     const pool = data.pool;
@@ -107,8 +160,8 @@ export async function runTraining(e: Experiment, opts: TrainOptions): Promise<Tr
     let ledger = new Ledger();
     let resumedFrom: number | null = null;
     let evaluatedAt: number | null = null;
-    if (opts.resume) {
-      const ck = await loadCheckpoint(run.path(RUN_FILES.checkpoints, LATEST), { model: e.model });
+    if (resumeFrom) {
+      const ck = resumeFrom.checkpoint;
       await session.loadState(ck.state);
       const extra = ck.extra as unknown as ResumeExtra;
       position = extra.position ?? undefined;
@@ -117,7 +170,7 @@ export async function runTraining(e: Experiment, opts: TrainOptions): Promise<Tr
       evaluatedAt = extra.evaluatedAt;
       step = ck.state.step;
       resumedFrom = step;
-      log(`resuming at step ${step}`);
+      log(`resuming at step ${step} from ${resumeFrom.file}`);
     }
 
     const trainFlops = buildTrainStep(e.model, e.optimizer, plan.train).flops;
@@ -142,11 +195,12 @@ export async function runTraining(e: Experiment, opts: TrainOptions): Promise<Tr
 
     const iterator = new BatchIterator(pool, { batchSize: B, seed: e.training.seed, position, prefetch: 2 });
     const checkpoint = async (reason: 'periodic' | 'final' | 'signal') => {
-      const file = path.join(RUN_FILES.checkpoints, LATEST);
       const extra: ResumeExtra = { position: iterator.position, selectionRng: selectionRng.state(), ledger: ledger.snapshot(), evaluatedAt };
-      await saveCheckpoint(run.path(file), { model: e.model, optimizer: e.optimizer, state: await session!.getState(), extra: extra as unknown as Record<string, unknown> });
+      const file = await saveRunCheckpoint(run.dir, { model: e.model, optimizer: e.optimizer, state: await session!.getState(), extra: extra as unknown as Record<string, unknown> }, keep);
+      checkpointed = step;
       run.emit({ type: 'checkpoint', step, file, reason });
     };
+    const guard = new DivergenceGuard();
     const evaluateAll = async () => {
       for (const es of data!.evalSets) {
         const r = await evaluate(session!, es.set, es.tasks, plan.evalPatchSize, es.max);
@@ -211,9 +265,11 @@ export async function runTraining(e: Experiment, opts: TrainOptions): Promise<Tr
         // A non-finite gradient poisons the AdamW state even when the loss is still finite.
         throw new NonFiniteLossError(
           `the loss became ${Number.isFinite(result.loss) ? `non-finite in its gradient (loss ${result.loss})` : result.loss} at step ${step + 1} (lr ${lr.toExponential(2)}, gradient norm ${result.gradNorm}). ` +
-            `The last good checkpoint is kept in ${RUN_FILES.checkpoints}/${LATEST}. Lower optimizer.lr, raise optimizer.warmupSteps or set optimizer.clipNorm, then resume or restart.`,
+            `${keptCheckpoint(checkpointed, e)} ${divergenceFixes(e)}`,
         );
       }
+      const spike = guard.observe(result.loss, step + 1);
+      if (spike) throw new NonFiniteLossError(`training diverged: ${spike} (lr ${lr.toExponential(2)}, gradient norm ${result.gradNorm.toPrecision(3)}). ${keptCheckpoint(checkpointed, e)} ${divergenceFixes(e)}`);
       step = result.step;
       const tEnd = performance.now();
       run.emit({
@@ -239,8 +295,22 @@ export async function runTraining(e: Experiment, opts: TrainOptions): Promise<Tr
     return { status: 'finished', step, runDir: run.dir };
   } catch (err) {
     const message = (err as Error).message;
-    run.emit({ type: 'log', level: 'error', message });
-    status('failed', step, message);
+    // Best effort: the failure may be the disk itself (full). Readers that find status.json still
+    // "running" with its process gone show the run as died.
+    try {
+      run.emit({ type: 'log', level: 'error', message });
+    } catch {
+      // metrics.jsonl cannot take it: status.json may
+    }
+    try {
+      status('failed', step, message);
+    } catch {
+      try {
+        run.setStatus({ status: 'failed', step, totalSteps: e.training.steps, message, ...ownIdentity(), updatedAt: new Date().toISOString() });
+      } catch {
+        // nothing more can be written
+      }
+    }
     return { status: 'failed', step, runDir: run.dir, message };
   } finally {
     await scorer?.release();
@@ -248,6 +318,29 @@ export async function runTraining(e: Experiment, opts: TrainOptions): Promise<Tr
     data?.pool.close();
     data?.evalSets.forEach((s) => s.set.close());
     run.close();
+  }
+}
+
+/** What a failed run leaves to continue from, stated only as far as it is true. */
+function keptCheckpoint(step: number | null, e: Experiment): string {
+  return step === null
+    ? `No checkpoint was written yet (the first is due at step ${Math.min(e.checkpointEvery, e.training.steps)}): \`jest-studio resume\` starts this run again from step 0 with its stored config.`
+    : `The last good checkpoint (step ${step}) is kept in ${RUN_FILES.checkpoints}/latest.ckpt.`;
+}
+
+/** The settings that tame a diverging run, with their values now; clipNorm only where it is off. */
+function divergenceFixes(e: Experiment): string {
+  const o = e.optimizer;
+  const fixes = [`lower optimizer.lr (now ${o.lr})`, `raise optimizer.warmupSteps (now ${o.warmupSteps})`];
+  if (!(o.clipNorm > 0)) fixes.push('set optimizer.clipNorm (e.g. 1; now off)');
+  return `Fix: ${fixes.join(', ')}, then start a new run (resuming would continue with the same settings).`;
+}
+
+function readStatus(run: RunWriter): StatusFile | null {
+  try {
+    return JSON.parse(readFileSync(run.path(RUN_FILES.status), 'utf8')) as StatusFile;
+  } catch {
+    return null;
   }
 }
 

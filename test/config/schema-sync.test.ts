@@ -43,6 +43,7 @@ const FULL: Full<Experiment> = {
   evaluation: { every: 10 },
   snapshotEvery: 5,
   checkpointEvery: 50,
+  checkpointKeep: 3,
 };
 
 type Listed = ManifestSpec | FolderSpec | WebDatasetSpec | SyntheticSpec | NoisySpec | ConcatSpec | EmojiSpec | IconsSpec | EmojiHeldOutSpec | OpenclipartSpec;

@@ -27,7 +27,7 @@ test('the template writes out every section with the default values', () => {
 test('a comment above every section explains it in the paper\'s words', () => {
   const lines = EXPERIMENT_TEMPLATE.split('\n');
   lines.forEach((line, i) => {
-    if (/^ {2}"[a-zA-Z]+": /.test(line) && !/^ {2}"(snapshotEvery|checkpointEvery)"/.test(line)) {
+    if (/^ {2}"[a-zA-Z]+": /.test(line) && !/^ {2}"(snapshotEvery|checkpointEvery|checkpointKeep)"/.test(line)) {
       assert.match(lines[i - 1], /^\s*\/\//, `no comment above: ${line}`);
     }
   });

@@ -68,3 +68,10 @@ test('the first-run walkthrough: every step has its page in media/ and completes
     for (const m of s.description.matchAll(/\(command:([\w.]+)\)/g)) assert.ok(commands.has(m[1]), `${s.id}: link to ${m[1]}`);
   }
 });
+
+test('runs selected together in the Runs view can be compared from their context menu', () => {
+  const entry = menus['view/item/context'].find((m: { command: string; when: string }) => m.command === 'jestStudio.compareRuns' && viewItemMatches(m.when, 'jestRun.finished'));
+  assert.ok(entry, 'a run item offers Compare Runs');
+  assert.match(entry.when, /listMultiSelection/, 'only when several items are selected (one run alone has nothing to compare with)');
+  assert.ok(viewItemMatches(entry.when, 'jestRun.stopped.resumable'));
+});

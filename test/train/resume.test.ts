@@ -74,9 +74,101 @@ test('a NaN loss stops the run with a clear message and keeps the last good chec
   e.checkpointEvery = 1;
   const r = await runTraining(e, { runDir: path.join(root, 'run'), resume: false, cacheRoot: path.join(root, 'cache') });
   assert.equal(r.status, 'failed');
-  assert.match(r.message!, /the loss became (NaN|-?Infinity|non-finite in its gradient \(loss [^)]*\)) at step \d+ .* last good checkpoint is kept in checkpoints\/latest\.ckpt\. Lower optimizer\.lr/);
+  assert.match(r.message!, /the loss became (NaN|-?Infinity|non-finite in its gradient \(loss [^)]*\)) at step \d+ .* last good checkpoint \(step (\d+)\) is kept in checkpoints\/latest\.ckpt\. Fix: lower optimizer\.lr \(now 1e\+38\), raise optimizer\.warmupSteps \(now 0\), set optimizer\.clipNorm/);
   const ck = await loadCheckpoint(path.join(r.runDir, 'checkpoints', 'latest.ckpt'));
   assert.ok(ck.state.step < r.step + 1);
+  assert.equal(Number(/\(step (\d+)\) is kept/.exec(r.message!)![1]), ck.state.step, 'the message names the step the kept checkpoint holds');
   assert.ok(ck.state.params.decay.every(Number.isFinite), 'the kept checkpoint holds finite parameters');
   assert.equal(readRun(r.runDir).status?.status, 'failed');
+});
+
+test('a NaN before the first checkpoint says none was written and how resume goes on; clipNorm is not suggested when it is set', async () => {
+  const root = await tempRoot('nan-early');
+  const e = experiment({ name: 'diverge-early' });
+  e.data.train = e.data.curated!;
+  e.data.eval = [];
+  e.training.steps = 200;
+  e.optimizer = { ...e.optimizer, lr: 1e38, warmupSteps: 0, schedule: 'constant', clipNorm: 1 };
+  e.checkpointEvery = 150;
+  const r = await runTraining(e, { runDir: path.join(root, 'run'), resume: false, cacheRoot: path.join(root, 'cache') });
+  assert.equal(r.status, 'failed');
+  assert.match(r.message!, /No checkpoint was written yet \(the first is due at step 150\): `jest-studio resume` starts this run again from step 0/);
+  assert.doesNotMatch(r.message!, /last good checkpoint/);
+  assert.doesNotMatch(r.message!, /clipNorm/, 'clipNorm is already set: the message must not suggest it');
+  assert.equal(fs.existsSync(path.join(r.runDir, 'checkpoints', 'latest.ckpt')), false);
+});
+
+test('a run whose latest checkpoint is corrupt resumes from the one before it, dropping the events logged after that one: the same metrics as a straight run', async () => {
+  const root = await tempRoot('fallback');
+  const cacheRoot = path.join(root, 'cache');
+  const e = experiment({ name: 'fallback' });
+  e.training.steps = 50;
+  e.evaluation.every = 20;
+  e.checkpointEvery = 20;
+  e.checkpointKeep = 2;
+  const straight = await runTraining(e, { runDir: path.join(root, 'straight'), resume: false, cacheRoot });
+  assert.equal(straight.status, 'finished', straight.message);
+
+  // stopped at 27 with a checkpoint of 27; the one of step 20 is kept beside it
+  const stop = new AbortController();
+  const dir = path.join(root, 'broken');
+  const first = await runTraining(e, { runDir: dir, resume: false, cacheRoot, signal: stop.signal, onEvent: (ev) => ev.type === 'step' && ev.step === 27 && stop.abort() });
+  assert.equal(first.status, 'stopped');
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'checkpoints')).sort(), ['latest.ckpt', 'step-000020.ckpt']);
+  // the latest reads back corrupt, and the last line of metrics.jsonl is torn
+  const latest = path.join(dir, 'checkpoints', 'latest.ckpt');
+  const bytes = fs.readFileSync(latest);
+  bytes[bytes.length - 5] ^= 0xff;
+  fs.writeFileSync(latest, bytes);
+  fs.appendFileSync(path.join(dir, 'metrics.jsonl'), '{"v":1,"time":1,"type":"step","step":28,"lo');
+
+  const resumed = await runTraining(e, { runDir: dir, resume: true, cacheRoot });
+  assert.equal(resumed.status, 'finished', resumed.message);
+  const events = readRun(dir).events;
+  assert.deepEqual(comparable(events), comparable(readRun(straight.runDir).events), 'steps 21-27 are in the history once, from the resume');
+  const warn = events.find((x) => x.type === 'log' && x.level === 'warn');
+  assert.match(warn?.type === 'log' ? warn.message : '', /checkpoints\/latest\.ckpt cannot be read \(.*checksum.*\): resuming from checkpoints\/step-000020\.ckpt instead/);
+  const text = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8');
+  assert.ok(text.endsWith('\n') && text.split('\n').slice(0, -1).every((l) => JSON.parse(l)), 'every line is whole');
+  // two checkpoints are kept at the end too: the final one and the one before it
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'checkpoints')).sort(), ['latest.ckpt', 'latest.ckpt.corrupt', 'step-000040.ckpt']);
+});
+
+test('a run that died before its first checkpoint resumes from step 0 with its stored config, its earlier events dropped', async () => {
+  const root = await tempRoot('restart');
+  const cacheRoot = path.join(root, 'cache');
+  const e = experiment({ name: 'restart' });
+  e.training.steps = 30;
+  e.evaluation.every = 10;
+  e.checkpointEvery = 1000;
+  const straight = await runTraining(e, { runDir: path.join(root, 'straight'), resume: false, cacheRoot });
+  // what a kill -9 at step 12 leaves: events up to there, status "running", no checkpoint
+  const dir = path.join(root, 'died');
+  fs.cpSync(straight.runDir, dir, { recursive: true });
+  fs.rmSync(path.join(dir, 'checkpoints'), { recursive: true });
+  const lines = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('\n');
+  const upTo = lines.findIndex((l) => l.includes('"type":"step","step":12,'));
+  fs.writeFileSync(path.join(dir, 'metrics.jsonl'), lines.slice(0, upTo + 1).join('\n') + '\n');
+  fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify({ status: 'running', step: 12, totalSteps: 30, pid: 999999, started: 'linux:x:1', updatedAt: '' }));
+
+  const resumed = await runTraining(e, { runDir: dir, resume: true, cacheRoot });
+  assert.equal(resumed.status, 'finished', resumed.message);
+  assert.deepEqual(comparable(readRun(dir).events), comparable(readRun(straight.runDir).events));
+  const note = readRun(dir).events.find((x) => x.type === 'log');
+  assert.match(note?.type === 'log' ? note.message : '', /no checkpoint yet .* starting again from step 0 with the stored config/);
+});
+
+test('resuming a finished run changes nothing: no checkpoint rewritten, nothing logged', async () => {
+  const root = await tempRoot('finished');
+  const e = experiment({ name: 'done' });
+  e.training.steps = 10;
+  e.data.eval = [];
+  const r = await runTraining(e, { runDir: path.join(root, 'run'), resume: false, cacheRoot: path.join(root, 'cache') });
+  const before = fs.readFileSync(path.join(r.runDir, 'metrics.jsonl'), 'utf8');
+  const mtime = fs.statSync(path.join(r.runDir, 'checkpoints', 'latest.ckpt')).mtimeMs;
+  const again = await runTraining(e, { runDir: r.runDir, resume: true, cacheRoot: path.join(root, 'cache') });
+  assert.equal(again.status, 'finished');
+  assert.equal(again.step, 10);
+  assert.equal(fs.readFileSync(path.join(r.runDir, 'metrics.jsonl'), 'utf8'), before);
+  assert.equal(fs.statSync(path.join(r.runDir, 'checkpoints', 'latest.ckpt')).mtimeMs, mtime);
 });
