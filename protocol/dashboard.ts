@@ -55,7 +55,7 @@ export interface MetricTable {
   columns: Record<string, Float64Array>;
 }
 
-export type RunStatusName = 'starting' | 'running' | 'finished' | 'failed' | 'stopped' | 'unknown';
+export type RunStatusName = 'starting' | 'running' | 'finished' | 'failed' | 'stopped' | 'died' | 'unknown';
 
 export interface RunListItem {
   dir: string;

@@ -96,8 +96,9 @@ export class FolderRuns implements vscode.Disposable {
       this.tailers.set(dir, { tailer, id: { pid: st.pid, started: st.started ?? '' } });
       return;
     }
-    // A folder that says running but whose process is gone died without a final status.
-    const status = claimsLive ? 'failed' : (st?.status ?? 'unknown');
+    // A folder that says running but whose process is gone died without a final status (killed, a
+    // crash, or a disk too full to write one): resumable like a stopped run.
+    const status = claimsLive ? 'died' : (st?.status ?? 'unknown');
     const loader = () => readEvents(dir);
     if (this.store.isLoaded(dir)) {
       // a panel shows it: re-read the history too, so the panel gets what was appended

@@ -6,7 +6,8 @@ export interface RunSummary {
   /** Absolute path of the run folder; the run's identity. */
   dir: string;
   name: string;
-  status: RunStatus | 'unknown';
+  /** died: status.json still says running (or starting), but its process is gone (killed, or the disk filled before it could say). */
+  status: RunStatus | 'died' | 'unknown';
   step: number;
   totalSteps: number;
   /** The latest step metrics (loss, lr, gradNorm, examplesPerSecond) and eval metrics as `<set>/<metric>`. */

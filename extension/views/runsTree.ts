@@ -14,6 +14,7 @@ const ICONS: Record<RunSummary['status'], string> = {
   finished: 'pass',
   failed: 'error',
   stopped: 'debug-pause',
+  died: 'debug-disconnect',
   unknown: 'question',
 };
 

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Batch, PreparedDataset } from '../data/cache/dataset';
 import { buildPairLossFromEmbeddings } from '../model/graphs';
 import { graphFlops } from '../onnx';
+import { removeStaleTemporaries } from '../util/temporaries';
 import type { ReferenceModel } from './reference';
 import type { ReferenceEmbeddings } from './scoring';
 
@@ -78,6 +79,7 @@ export class ReferenceScorer {
     this.cacheFlops = N * this.reference.flopsPerExample;
     // Written to a temporary folder, then renamed: a crash never leaves a half cache behind.
     const tmp = `${dir}.tmp-${process.pid}`;
+    removeStaleTemporaries(path.dirname(dir)); // caches of runs killed mid-write (their processes are gone)
     await fs.mkdir(tmp, { recursive: true });
     await fs.writeFile(path.join(tmp, 'image.f32'), new Uint8Array(image.buffer));
     await fs.writeFile(path.join(tmp, 'text.f32'), new Uint8Array(text.buffer));

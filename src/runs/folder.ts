@@ -162,48 +162,26 @@ export class RunWriter {
     writeFileAtomic(this.path(RUN_FILES.status), JSON.stringify(status, null, 2) + '\n');
   }
 
+  /**
+   * The last resort of a run failing on a full disk, where the atomic write (a second file) cannot
+   * get the space: overwrite status.json in place, reusing its own blocks. Not atomic, so only then.
+   */
+  setStatusInPlace(status: StatusFile): void {
+    const text = JSON.stringify(status) + '\n';
+    const fd = fs.openSync(this.path(RUN_FILES.status), 'r+');
+    try {
+      fs.writeSync(fd, text, 0);
+      fs.ftruncateSync(fd, Buffer.byteLength(text));
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   close(): void {
     try {
       fs.closeSync(this.metricsFd);
     } catch {
       // already closed
     }
-  }
-}
-
-const TEMPORARY = /\.(tmp|partial)-(\d+)$/;
-
-/**
- * Remove the temporary files and folders (`*.tmp-<pid>`, `*.partial-<pid>`) that a process killed
- * mid-write left in `dir`: those whose writer is gone. With `all` (a run folder whose lock this
- * process holds, so nobody else writes there) every one but this process's own, and but a lock
- * being taken (lock.tmp-<pid> of a live contender). Returns what was removed.
- */
-export function removeStaleTemporaries(dir: string, all = false): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const removed: string[] = [];
-  for (const n of names) {
-    const m = TEMPORARY.exec(n);
-    if (!m) continue;
-    const pid = Number(m[2]);
-    if (pid === process.pid) continue;
-    if ((!all || n.startsWith('lock.')) && pidExists(pid)) continue;
-    fs.rmSync(path.join(dir, n), { recursive: true, force: true });
-    removed.push(n);
-  }
-  return removed;
-}
-
-function pidExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -14,6 +14,11 @@ import { FlatValues } from '../model/layout';
 import { TrainingState } from './training-session';
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
+/**
+ * Fault injection only (npm run test:faults): hold every checkpoint write open half-way, header
+ * written and payload not, for this long, so that the suite can kill the process inside a write.
+ */
+const PAUSE_MS = Number(process.env.JEST_STUDIO_TEST_CHECKPOINT_PAUSE_MS ?? 0) || 0;
 const MAGIC = Buffer.from('JESTCKPT');
 const ARRAYS = ['params.decay', 'params.plain', 'm.decay', 'm.plain', 'v.decay', 'v.plain'] as const;
 
@@ -65,6 +70,7 @@ export async function saveCheckpoint(file: string, ckpt: Checkpoint): Promise<vo
     handle = await fs.open(tmp, 'w');
     await handle.write(prefix);
     await handle.write(headerBytes);
+    if (PAUSE_MS > 0) await new Promise((r) => setTimeout(r, PAUSE_MS));
     for (const a of parts) await handle.write(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     await handle.sync();
     await handle.close();
@@ -74,8 +80,8 @@ export async function saveCheckpoint(file: string, ckpt: Checkpoint): Promise<vo
     if (handle) await handle.close().catch(() => undefined);
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     const err = e as NodeJS.ErrnoException;
-    const hint = err.code === 'ENOSPC' ? ' The disk is full: free some space;' : '';
-    throw new Error(`could not write checkpoint ${file}: ${err.message}.${hint} the previous checkpoint, if any, is intact.`);
+    const hint = err.code === 'ENOSPC' ? ' (the disk is full: free some space, then resume the run)' : '';
+    throw new Error(`could not write checkpoint ${file}: ${err.message}${hint}; the previous checkpoint, if any, is intact.`);
   }
 }
 

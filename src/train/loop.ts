@@ -23,7 +23,8 @@ import { hasAnyCheckpoint, loadRunCheckpoint, saveRunCheckpoint, type LoadedRunC
 import { TrainingSession, type TrainBatch } from '../runtime/training-session';
 import type { FlopLedger, RunEvent, SelectionStats } from '../runs/events';
 import { ownIdentity } from '../runs/process-identity';
-import { RUN_FILES, RunWriter, removeStaleTemporaries, type StatusFile } from '../runs/folder';
+import { RUN_FILES, RunWriter, type StatusFile } from '../runs/folder';
+import { removeStaleTemporaries } from '../util/temporaries';
 import { acquireRunLock, type RunLock } from '../runs/lock';
 import { DEFAULT_EXPERIMENT } from '../config/experiment';
 import { DivergenceGuard } from './divergence';
@@ -294,21 +295,22 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
     status('finished', step);
     return { status: 'finished', step, runDir: run.dir };
   } catch (err) {
-    const message = (err as Error).message;
+    const message = withDiskHint(err as NodeJS.ErrnoException);
     // Best effort: the failure may be the disk itself (full). Readers that find status.json still
     // "running" with its process gone show the run as died.
     try {
       run.emit({ type: 'log', level: 'error', message });
     } catch {
-      // metrics.jsonl cannot take it: status.json may
+      // metrics.jsonl cannot take it (so no event listener hears it): say it on the log, status.json may take it
+      log(`${e.name}: error: ${message}`);
     }
     try {
       status('failed', step, message);
     } catch {
       try {
-        run.setStatus({ status: 'failed', step, totalSteps: e.training.steps, message, ...ownIdentity(), updatedAt: new Date().toISOString() });
+        run.setStatusInPlace({ status: 'failed', step, totalSteps: e.training.steps, message, ...ownIdentity(), updatedAt: new Date().toISOString() });
       } catch {
-        // nothing more can be written
+        // nothing more can be written: readers show a "running" status whose process is gone as died
       }
     }
     return { status: 'failed', step, runDir: run.dir, message };
@@ -319,6 +321,17 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
     data?.evalSets.forEach((s) => s.set.close());
     run.close();
   }
+}
+
+/**
+ * The failure's message, on one line. A full disk can stop a run in any write (a snapshot's PNG from sharp, a tokenizer file); the ones
+ * the run folder makes say what to do already, and the rest get the same hint.
+ */
+function withDiskHint(err: NodeJS.ErrnoException): string {
+  // one line: libvips (sharp) puts its cause on a second line of the message
+  const m = err.message.trim().replace(/\s*\n\s*/g, ': ');
+  const full = err.code === 'ENOSPC' || /ENOSPC|no space left on device/i.test(m);
+  return full && !/disk is full|free space/.test(m) ? `${m} (the disk is full: free some space, then resume the run)` : m;
 }
 
 /** What a failed run leaves to continue from, stated only as far as it is true. */

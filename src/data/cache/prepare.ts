@@ -14,6 +14,7 @@ import { DEFAULT_TOKENIZER_SETTINGS, Tokenizer, type TokenizerJson, type Tokeniz
 import type { Example, Source } from '../types';
 import { CACHE_FORMAT, CACHE_VERSION, canonicalJson, defaultCacheRoot, fingerprint, shardFileName, type ExampleMeta, type PreparedManifest, type PrepareSettings, type ShardInfo } from './format';
 import { createHash } from 'crypto';
+import { removeStaleTemporaries } from '../../util/temporaries';
 
 export interface PrepareProgress {
   usable: number;
@@ -188,6 +189,7 @@ export async function prepare(spec: SourceSpec | ExtraSourceSpec | Source, optio
   // Write into a sibling folder and rename at the end: an interrupted prepare never leaves a
   // folder that looks complete.
   const tmp = `${dir}.partial-${process.pid}`;
+  removeStaleTemporaries(path.dirname(dir)); // what earlier prepares killed mid-way left (their processes are gone)
   await fs.rm(tmp, { recursive: true, force: true });
   await fs.mkdir(tmp, { recursive: true });
   const report = new BadInputReport(source.name);

@@ -234,7 +234,7 @@ describe('runs', () => {
     assert.equal(a.store.get(dir)?.live, false);
   });
 
-  it('a folder that says running but whose process is gone reads as failed, not live', async () => {
+  it('a folder that says running but whose process is gone reads as died, not live', async () => {
     const a = await api();
     const dir = path.join(workspaceDir(), 'runs', 'ghost-run');
     fs.mkdirSync(dir, { recursive: true });
@@ -244,7 +244,7 @@ describe('runs', () => {
     a.store.refresh();
     const s = await waitFor('the ghost run', () => a.store.get(dir), 10_000);
     assert.equal(s.live, false);
-    assert.equal(s.status, 'failed');
+    assert.equal(s.status, 'died');
     assert.equal(s.step, 7);
   });
 });

@@ -72,7 +72,7 @@ describe('run folders name processes, they do not own them', function () {
       await a.store.refresh();
       const s = await waitFor('the crafted run', () => a.store.get(dir), 10_000);
       assert.equal(s.live, false, 'not live: the engine that wrote it is gone');
-      assert.equal(s.status, 'failed');
+      assert.equal(s.status, 'died');
       await stopAndWatch(dir, b, /belongs to another process.*nothing was signalled/);
     } finally {
       b.child.kill('SIGKILL');
