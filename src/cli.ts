@@ -3,7 +3,7 @@
 // processes (--events streams every event as a JSON line; over IPC when there is a channel).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadExperiment, formatDiagnostic, parseExperiment } from './config/validate';
+import { loadExperiment, formatDiagnostic, parseExperiment, resolveExperimentPaths } from './config/validate';
 import type { Experiment } from './config/experiment';
 import { EXPERIMENT_SCHEMA } from './config/schema';
 import { UsageError, parseCommand, type Flags } from './cli/args';
@@ -12,7 +12,7 @@ import { dataMain } from './cli/data';
 import { demoOptions, runDemo } from './cli/demo';
 import { ProgressBar } from './cli/progress';
 import { exportImageEncoder, exportTextEncoder } from './model/export';
-import { ENCODER_FILES } from './jest/reference';
+import { ENCODER_FILES, referenceLoadProblem } from './jest/reference';
 import { precomputeReference } from './jest/precompute';
 import { resolutionPlan } from './jest/flexi';
 import { loadRunCheckpoint } from './runs/checkpoints';
@@ -24,7 +24,7 @@ import { RUN_FILES, newRunDir } from './runs/folder';
 import { readRun } from './runs/reader';
 import { evaluate } from './train/evaluate';
 import { openExperimentData } from './train/inputs';
-import { runTraining } from './train/loop';
+import { preflight, runTraining } from './train/loop';
 
 /** Where events go: a progress bar on stderr, and JSON lines on stdout / the IPC channel when asked. */
 function eventSink(label: string, flags: Flags): (e: RunEvent) => void {
@@ -180,7 +180,8 @@ async function command(cmd: keyof typeof COMMANDS, rest: string[]): Promise<numb
       // recorded with the run: its config.json is the experiment as overridden
       applyRuntime(experiment, runtime);
       const runDir = typeof flags['run-dir'] === 'string' ? path.resolve(flags['run-dir']) : newRunDir(path.resolve(String(flags.runs ?? 'runs')), experiment.name);
-      // the lock first: a refused trainer writes nothing into the folder, not even its log
+      // the checks and the lock first: a refused trainer writes nothing into the folder, not even its log
+      preflight(experiment);
       const lock = acquireRunLock(runDir, 'train');
       teeLog(runDir);
       log(`run folder: ${runDir}`);
@@ -193,6 +194,7 @@ async function command(cmd: keyof typeof COMMANDS, rest: string[]): Promise<numb
       const runDir = path.resolve(positional[0]);
       const e = readRunExperiment(runDir);
       const changes = applyRuntime(e, runtime);
+      preflight(e);
       const lock = acquireRunLock(runDir, 'resume');
       teeLog(runDir);
       log(`resuming ${runDir}`);
@@ -251,7 +253,12 @@ async function command(cmd: keyof typeof COMMANDS, rest: string[]): Promise<numb
     }
     case 'validate': {
       const file = positional[0];
-      const { diagnostics } = parseExperiment(fs.readFileSync(file, 'utf8'), file);
+      const baseDir = path.dirname(path.resolve(file));
+      const parsed = parseExperiment(fs.readFileSync(file, 'utf8'), file, { baseDir });
+      const diagnostics = [...parsed.diagnostics];
+      // the reference loads as one (its files exist: parseExperiment looked)
+      const problem = diagnostics.some((d) => d.severity === 'error') ? undefined : referenceLoadProblem(resolveExperimentPaths(parsed.experiment, baseDir));
+      if (problem) diagnostics.push({ severity: 'error', path: 'reference', message: problem, kind: 'rule', line: 1, column: 1, endLine: 1, endColumn: 2, offset: 0, length: 1 });
       for (const d of diagnostics) process.stdout.write(formatDiagnostic(d, file) + '\n');
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       process.stdout.write(`${file}: ${errors} error(s), ${diagnostics.length - errors} warning(s)\n`);

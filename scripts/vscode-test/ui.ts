@@ -10,15 +10,19 @@ import * as path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { ROOT, VERBOSE, log, type Server, type TestResult } from './server';
 
-/** F1, type the title, Enter on the matching row. The list may lack an extension's commands in the first seconds: retry. */
+/**
+ * F1, type the title, Enter on the matching row. Retried: the list may lack an extension's commands
+ * in the first seconds, and on a loaded machine a window still settling after a reload can drop
+ * the F1 (the palette never opens), which a second press gets through.
+ */
 export async function runCommand(page: Page, title: string, tries = 20): Promise<void> {
   for (let i = 0; i < tries; i++) {
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible', timeout: 5000 });
-    await input.fill(`>${title}`);
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     try {
+      await input.waitFor({ state: 'visible', timeout: 5000 });
+      await input.fill(`>${title}`);
       await row.waitFor({ state: 'visible', timeout: 2000 });
       await page.keyboard.press('Enter');
       return;

@@ -4,6 +4,7 @@
 //   jest-studio data prepare <source> [--size 16] [--max N] [--out DIR] ...
 //   jest-studio data inspect <prepared dir> [--examples 8] [--sheet grid.png]
 
+import * as path from 'node:path';
 import { parseColour } from '../data/decode/settings';
 import { UsageError, parseCommand, type CommandSpec } from './args';
 import { PreparedDataset } from '../data/cache/dataset';
@@ -137,7 +138,7 @@ export async function dataPrepare(argv: string[], out: NodeJS.WriteStream = proc
   const m = result.manifest;
   if (result.reused) out.write(`already prepared (same fingerprint ${m.fingerprint.slice(0, 16)}): nothing to do\n`);
   else out.write(`prepared in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  out.write(`${formatReport(result.report)}\n`);
+  out.write(`${formatReport(result.report, 10, path.join(result.dir, 'report.json'))}\n`);
   out.write(`${m.count} pairs at ${m.imageSize}x${m.imageSize}, L=${m.seqLen}, vocabulary ${m.vocabSize} -> ${result.dir}\n`);
   return result.dir;
 }
@@ -169,7 +170,7 @@ export async function dataInspect(argv: string[], out: NodeJS.WriteStream = proc
     const noise = Object.entries(s.noise);
     if (noise.length) w(`noise tags: ${noise.map(([k, v]) => `${k} ${v}`).join(', ')}`);
     const report = await ds.report();
-    if (report.skipped) w(formatReport(report, 5));
+    if (report.skipped) w(formatReport(report, 5, path.join(ds.dir, 'report.json')));
     const nShow = Math.min(s.count, intFlag(flags, 'examples') ?? 8);
     const step = Math.max(1, Math.floor(s.count / nShow));
     w('examples:');

@@ -12,6 +12,7 @@
 import { promises as fs } from 'fs';
 import * as nodePath from 'path';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { referenceFileProblems } from '../jest/reference-files';
 import { SCORE_NEEDS } from '../jest/scores';
 import { checkModelConfig } from '../model/config';
 import { DEFAULT_EXPERIMENT, type Experiment } from './experiment';
@@ -329,8 +330,12 @@ function checkSchedule(e: Experiment, c: CrossContext): void {
 
 // ---------------------------------------------------------------- entry points
 
-/** Parse and check an experiment file's text (JSONC: comments and trailing commas allowed). */
-export function parseExperiment(text: string, _file?: string): ParsedExperiment {
+/**
+ * Parse and check an experiment file's text (JSONC: comments and trailing commas allowed). With
+ * `baseDir` (the file's folder, against which its relative paths resolve) the files it names are
+ * looked for too: a reference the selection needs must exist before any work starts.
+ */
+export function parseExperiment(text: string, _file?: string, opts: { baseDir?: string } = {}): ParsedExperiment {
   const r = new Reporter(text);
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
@@ -366,6 +371,9 @@ export function parseExperiment(text: string, _file?: string): ParsedExperiment 
   checkModel(experiment, context);
   checkSelection(experiment, context);
   checkReference(experiment, context);
+  if (opts.baseDir !== undefined && context.valid('reference', 'selection') && !r.diagnostics.some((d) => d.severity === 'error' && d.path.startsWith('reference'))) {
+    for (const p of referenceFileProblems(resolveExperimentPaths(experiment, opts.baseDir))) context.report('error', p.field, p.message);
+  }
   checkFlexi(experiment, context);
   checkSchedule(experiment, context);
   return { experiment, diagnostics: r.diagnostics.sort((a, b) => a.offset - b.offset) };
@@ -419,7 +427,8 @@ export function resolveExperimentPaths(e: Experiment, baseDir: string): Experime
  */
 export async function loadExperiment(file: string): Promise<ParsedExperiment> {
   const text = await fs.readFile(file, 'utf8');
-  const parsed = parseExperiment(text, file);
+  const baseDir = nodePath.dirname(nodePath.resolve(file));
+  const parsed = parseExperiment(text, file, { baseDir });
   if (parsed.diagnostics.some((d) => d.severity === 'error')) throw new ExperimentError(file, parsed.diagnostics);
-  return { experiment: resolveExperimentPaths(parsed.experiment, nodePath.dirname(nodePath.resolve(file))), diagnostics: parsed.diagnostics };
+  return { experiment: resolveExperimentPaths(parsed.experiment, baseDir), diagnostics: parsed.diagnostics };
 }

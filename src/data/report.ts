@@ -47,11 +47,21 @@ export class BadInputReport {
   }
 }
 
-/** Human-readable summary: one line of counts plus the first few problems. */
-export function formatReport(r: ReportJson, show = 10): string {
+/**
+ * Human-readable summary: one line of counts plus the first few problems. `file`: where the whole
+ * list was written (the prepared folder's report.json), named only when it exists.
+ */
+export function formatReport(r: ReportJson, show = 10, file?: string): string {
   const lines = [`${r.source}: ${r.usable} usable, ${r.skipped} skipped`];
   for (const [reason, n] of Object.entries(r.byReason)) lines.push(`  ${reason}: ${n}`);
-  for (const p of r.problems.slice(0, show)) lines.push(`  - [${p.reason}] ${p.where}: ${p.detail}`);
-  if (r.skipped > show) lines.push(`  ... ${r.skipped - Math.min(show, r.problems.length)} more in report.json`);
+  const shown = Math.min(show, r.problems.length);
+  for (const p of r.problems.slice(0, shown)) lines.push(`  - [${p.reason}] ${p.where}: ${p.detail}`);
+  const listedMore = r.problems.length - shown;
+  // the report lists only the first problems (listLimit); the rest are in the counts above
+  const countedOnly = r.skipped - r.problems.length;
+  const more: string[] = [];
+  if (listedMore > 0) more.push(file ? `${listedMore} more listed in ${file}` : `${listedMore} more not shown`);
+  if (countedOnly > 0) more.push(`${countedOnly} more counted by reason above but not listed`);
+  if (more.length) lines.push(`  ... ${more.join('; ')}`);
   return lines.join('\n');
 }

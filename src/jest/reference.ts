@@ -6,11 +6,15 @@
 // The reference brings its OWN tokenizer (it was trained on other captions than the pool), stored
 // in its text encoder's metadata; pool captions are re-tokenized with it.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
+import type { Experiment } from '../config/experiment';
 import { Tokenizer, type TokenizerJson } from '../data/tokenizer';
+import { referenceEncoderFiles, referenceFileProblems } from './reference-files';
+import { SCORE_NEEDS } from './scores';
 import { ModelConfig } from '../model/config';
 import { graphFlops } from '../onnx';
 import { buildImageEmbedder, buildTextEmbedder } from '../model/graphs';
@@ -32,7 +36,42 @@ export interface ReferenceModel {
   release(): Promise<void>;
 }
 
-export const ENCODER_FILES = { image: 'image_encoder.onnx', text: 'text_encoder.onnx' } as const;
+export { ENCODER_FILES } from './reference-files';
+
+/**
+ * Before any work: the experiment's reference files exist (reference-files.ts) and its text
+ * encoder is a reference (an ONNX model with JEST Studio's metadata). Undefined when all is well.
+ */
+export function referenceLoadProblem(e: Experiment): string | undefined {
+  const missing = referenceFileProblems(e);
+  if (missing.length) return missing.map((p) => p.message).join('; ');
+  const files = e.selection.method !== 'uniform' && SCORE_NEEDS[e.selection.score]?.reference ? referenceEncoderFiles(e) : null;
+  if (!files) return undefined;
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(files.text));
+  } catch (err) {
+    return `reference text encoder ${files.text} cannot be read (${(err as Error).message})`;
+  }
+  return referenceTextEncoderProblem(bytes, files.text);
+}
+
+const REFERENCE_METADATA = ['jest_studio.model', 'jest_studio.t_prime', 'jest_studio.bias', 'jest_studio.tokenizer'] as const;
+
+/**
+ * Is this .onnx text encoder a reference JEST Studio can use: an ONNX model carrying the model
+ * config, t', b and tokenizer? Undefined when it is; else why not. Decodes the file, opens no session.
+ */
+export function referenceTextEncoderProblem(bytes: Uint8Array, file: string): string | undefined {
+  let keys: Set<string>;
+  try {
+    keys = new Set(onnx.ModelProto.decode(bytes).metadataProps.map((p) => p.key ?? ''));
+  } catch (e) {
+    return `reference text encoder ${file} is not a readable ONNX model (${(e as Error).message})`;
+  }
+  const missing = REFERENCE_METADATA.filter((k) => !keys.has(k));
+  return missing.length ? `reference text encoder ${file} lacks metadata ${missing.join(', ')}: encoders made elsewhere must carry the model config, t', b and tokenizer (see docs/reference-models.md)` : undefined;
+}
 
 function meta(bytes: Uint8Array): Record<string, string> {
   return Object.fromEntries(onnx.ModelProto.decode(bytes).metadataProps.map((p) => [p.key, p.value]));
@@ -53,12 +92,10 @@ export async function openEncoderReference(
     }
   };
   const [imgBytes, txtBytes] = [await read(imagePath, 'image'), await read(textPath, 'text')];
+  const problem = referenceTextEncoderProblem(txtBytes, textPath);
+  if (problem) throw new Error(problem);
   const im = meta(imgBytes);
   const tm = meta(txtBytes);
-  const missing = ['jest_studio.model', 'jest_studio.t_prime', 'jest_studio.bias', 'jest_studio.tokenizer'].filter((k) => !(k in tm));
-  if (missing.length) {
-    throw new Error(`reference text encoder ${textPath} lacks metadata ${missing.join(', ')}: encoders made elsewhere must carry the model config, t', b and tokenizer (see docs/reference-models.md)`);
-  }
   const model = JSON.parse(tm['jest_studio.model']) as ModelConfig;
   const patch = Number(im['jest_studio.patch_size'] ?? model.patchSizes[0]);
   const tokenizer = Tokenizer.fromJSON(JSON.parse(tm['jest_studio.tokenizer']) as TokenizerJson);

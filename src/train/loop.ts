@@ -10,7 +10,7 @@ import { subBatch, type Batch } from '../data/cache/dataset';
 import { writeContactSheet } from '../data/contactSheet';
 import { resolutionPlan } from '../jest/flexi';
 import { Ledger } from '../jest/ledger';
-import { ENCODER_FILES, openEncoderReference } from '../jest/reference';
+import { ENCODER_FILES, openEncoderReference, referenceLoadProblem } from '../jest/reference';
 import { ReferenceScorer } from '../jest/reference-scorer';
 import type { ScoreGraphSpec } from '../jest/score-graph';
 import { SCORE_NEEDS } from '../jest/scores';
@@ -71,6 +71,9 @@ export class NonFiniteLossError extends Error {}
 
 export async function runTraining(e: Experiment, opts: TrainOptions): Promise<TrainResult> {
   const log = opts.log ?? (() => undefined);
+  // A reference that is not there fails now, before a run folder or any data exists. A caller that
+  // took the lock itself (the CLI, before it logs into the folder) has checked already.
+  if (!opts.lock) preflight(e);
   // one trainer per folder: a second `train` or `resume` of a live run is refused here, before it writes anything
   const lock = opts.lock ?? acquireRunLock(opts.runDir, opts.resume ? 'resume' : 'train');
   try {
@@ -321,6 +324,12 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
     data?.evalSets.forEach((s) => s.set.close());
     run.close();
   }
+}
+
+/** What must hold before a run writes anything: today, that the reference the selection needs is there and is one. */
+export function preflight(e: Experiment): void {
+  const problem = referenceLoadProblem(e);
+  if (problem) throw new Error(problem);
 }
 
 /**

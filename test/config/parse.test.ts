@@ -1,7 +1,7 @@
 // Reading an experiment file: comments and trailing commas are fine, missing fields take defaults,
 // and every kind of mistake is an error at the field's path, line and column, with a fix.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -153,20 +153,26 @@ test('loadExperiment throws ExperimentError listing every error as file:line:col
   writeFileSync(bad, '{\n  "training": { "batchSize": 0 },\n  "seelction": {},\n  "reference": { "run": "r" }\n}\n');
   await assert.rejects(loadExperiment(bad), (err: unknown) => {
     assert.ok(err instanceof ExperimentError);
-    assert.equal(err.diagnostics.filter((d) => d.severity === 'error').length, 2);
+    assert.equal(err.diagnostics.filter((d) => d.severity === 'error').length, 3);
     const lines = err.message.split('\n');
-    assert.match(lines[0], /2 errors in experiment file/);
+    assert.match(lines[0], /3 errors in experiment file/);
     assert.match(lines[1], new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:30: training\\.batchSize: expected a whole number ≥ 1, got 0`));
     assert.match(lines[2], /:3:3: seelction: unknown field "seelction": did you mean "selection"\?/);
+    // the files it names are looked for too, resolved from the file's folder
+    assert.ok(lines[3].includes(`:4:25: reference.run: reference.run ${path.join(dir, 'r')} does not exist`), lines[3]);
     return true;
   });
 
-  const good = path.join(dir, 'good.jest.json');
+  mkdirSync(path.join(dir, 'examples'));
+  const good = path.join(dir, 'examples', 'good.jest.json');
+  const ref = path.join(dir, 'runs', 'ref');
+  mkdirSync(path.join(ref, 'models'), { recursive: true });
+  for (const f of ['run.json', 'models/image_encoder.onnx', 'models/text_encoder.onnx']) writeFileSync(path.join(ref, f), '{}');
   writeFileSync(good, '{ "reference": { "run": "../runs/ref" }, "data": { "train": { "kind": "webdataset", "path": ["a.tar", "/abs/b.tar"] } } }');
   const { experiment, diagnostics } = await loadExperiment(good);
   assert.ok(diagnostics.every((d) => d.severity === 'warning'));
-  assert.equal(experiment.reference?.run, path.resolve(dir, '../runs/ref'), 'relative paths are from the experiment file');
-  assert.deepEqual((experiment.data.train as { path: string[] }).path, [path.join(dir, 'a.tar'), '/abs/b.tar']);
+  assert.equal(experiment.reference?.run, ref, 'relative paths are from the experiment file');
+  assert.deepEqual((experiment.data.train as { path: string[] }).path, [path.join(dir, 'examples', 'a.tar'), '/abs/b.tar']);
 });
 
 test('each diagnostic says which pass found it, so the editor can skip what its JSON service already shows', () => {
