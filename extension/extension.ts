@@ -22,6 +22,7 @@ import { RunStore } from './runs/store';
 import { RunsTreeProvider } from './views/runsTree';
 import { RunContextKeys } from './views/contextKeys';
 import { RunStatusBar } from './views/statusBar';
+import { showError } from './notify';
 
 /** What activate() returns: for other extensions and for the extension tests. */
 export interface JestStudioApi {
@@ -82,14 +83,14 @@ export function activate(ctx: vscode.ExtensionContext): JestStudioApi {
     manager.onDidEndRun((r) => {
       const name = path.basename(r.dir);
       if (r.status === 'failed' && isMissingDatasets(r.reason)) {
-        void vscode.window.showErrorMessage(`Run ${name} needs the built-in datasets, which are not installed yet.`, 'Install Built-in Datasets', 'Show Log').then((p) => {
+        void showError(`Run ${name} needs the built-in datasets, which are not installed yet.`, 'Install Built-in Datasets', 'Show Log').then((p) => {
           if (p === 'Show Log') manager.showLog(r.dir);
           if (p) void vscode.commands.executeCommand('jestStudio.installDatasets');
         });
       } else if (r.status === 'failed') {
         // Resume only where there is a checkpoint to resume from (the palette and the tree ask the same)
         const actions = hasCheckpoint(r.dir) ? ['Show Log', 'Resume'] : ['Show Log'];
-        void vscode.window.showErrorMessage(`Run ${name} failed: ${r.reason ?? 'no reason given'}.`, ...actions).then((p) => {
+        void showError(`Run ${name} failed: ${r.reason ?? 'no reason given'}.`, ...actions).then((p) => {
           if (p === 'Show Log') manager.showLog(r.dir);
           if (p === 'Resume') void vscode.commands.executeCommand('jestStudio.resumeRun', r.dir);
         });

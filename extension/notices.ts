@@ -4,7 +4,8 @@
 // when the command failed. The suite reads and clears this with jestStudio._test.notices after each
 // command it runs, and a recorded failure fails the test (test/extension/suite/helpers.ts).
 export interface Notice {
-  kind: 'command-error' | 'refused' | 'warning';
+  /** command-error: a handler threw; refused: trust or a stop that cannot be done; error, warning: shown by notify.ts. */
+  kind: 'command-error' | 'refused' | 'error' | 'warning';
   message: string;
   command?: string;
 }

@@ -8,6 +8,7 @@ import type { RunsNode } from '../views/runsTree';
 import { describeRun } from '../views/format';
 import { EXPERIMENT_GLOB } from '../authoring/documents';
 import { pickOrder } from './pickOrder';
+import { showError } from '../notify';
 
 function isNode(a: unknown): a is RunsNode {
   return typeof a === 'object' && a !== null && 'kind' in a && ((a as RunsNode).kind === 'run' || (a as RunsNode).kind === 'experiment');
@@ -80,7 +81,7 @@ export async function experimentDocument(arg?: unknown): Promise<vscode.TextDocu
   if (active && active.fileName.endsWith('.jest.json')) return active;
   const files = await vscode.workspace.findFiles(EXPERIMENT_GLOB, '**/node_modules/**', 200);
   if (files.length === 0) {
-    void vscode.window.showErrorMessage('No experiment file (*.jest.json) in this workspace: create one with "JEST: New Experiment".', 'New Experiment').then((p) => {
+    void showError('No experiment file (*.jest.json) in this workspace: create one with "JEST: New Experiment".', 'New Experiment').then((p) => {
       if (p) void vscode.commands.executeCommand('jestStudio.newExperiment');
     });
     return undefined;

@@ -14,6 +14,7 @@ import { requireTrust } from '../trust';
 import { filterRatioProblem, parseTrainMix } from '../authoring/rules';
 import { experimentDocument } from './args';
 import { readyExperiment } from './runs';
+import { showError } from '../notify';
 
 const NAME_RE = /^[A-Za-z0-9._-]{1,60}$/;
 
@@ -30,7 +31,7 @@ function relativeTo(doc: vscode.TextDocument, target: string): string {
 export async function newExperiment(s: Services, folderArg?: unknown, nameArg?: unknown): Promise<vscode.Uri | undefined> {
   const folder = folderArg instanceof vscode.Uri ? folderArg.fsPath : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   if (!folder) {
-    void vscode.window.showErrorMessage('New Experiment needs a folder: open a folder (File: Open Folder) first.');
+    void showError('New Experiment needs a folder: open a folder (File: Open Folder) first.');
     return undefined;
   }
   const name =
@@ -45,12 +46,12 @@ export async function newExperiment(s: Services, folderArg?: unknown, nameArg?: 
         });
   if (!name) return undefined;
   if (!NAME_RE.test(name)) {
-    void vscode.window.showErrorMessage(`"${name}" is not a valid experiment name: use letters, digits, ".", "_" or "-".`);
+    void showError(`"${name}" is not a valid experiment name: use letters, digits, ".", "_" or "-".`);
     return undefined;
   }
   const file = path.join(folder, `${name}.jest.json`);
   if (fs.existsSync(file)) {
-    void vscode.window.showErrorMessage(`${file} already exists: choose another name.`);
+    void showError(`${file} already exists: choose another name.`);
     return undefined;
   }
   // a finished run in this workspace makes a better default reference than a placeholder path
@@ -79,7 +80,7 @@ export async function setFilterRatio(_s: Services, arg?: unknown, valueArg?: unk
   if (value === undefined) return false;
   const problem = filterRatioProblem(value, b);
   if (problem) {
-    void vscode.window.showErrorMessage(`Filter ratio not set: ${problem}`);
+    void showError(`Filter ratio not set: ${problem}`);
     return false;
   }
   return editFields(doc, [{ path: ['selection', 'filterRatio'], value: Number(value) }]);
@@ -129,7 +130,7 @@ export async function configureFlexi(_s: Services, arg?: unknown, choiceArg?: Fl
     }
   }
   if (choice.scoringPatchSize !== undefined && !sizes.includes(choice.scoringPatchSize)) {
-    void vscode.window.showErrorMessage(`Flexi-JEST not configured: scoring patch size ${choice.scoringPatchSize} is not in model.patchSizes (${sizes.join(', ')}).`);
+    void showError(`Flexi-JEST not configured: scoring patch size ${choice.scoringPatchSize} is not in model.patchSizes (${sizes.join(', ')}).`);
     return false;
   }
   const edits: FieldEdit[] = [{ path: ['flexi', 'enabled'], value: choice.enabled }];
@@ -180,7 +181,7 @@ async function trainReference(s: Services, doc: vscode.TextDocument): Promise<bo
   const e = currentExperiment(doc);
   const curated = fieldValue(doc, ['data', 'curated']) ?? e.data.curated;
   if (!curated) {
-    void vscode.window.showErrorMessage('There is no curated set to train a reference on: set data.curated (e.g. { "kind": "builtin", "name": "emoji" }) first.');
+    void showError('There is no curated set to train a reference on: set data.curated (e.g. { "kind": "builtin", "name": "emoji" }) first.');
     return false;
   }
   const refName = `${e.name}-reference`.slice(0, 60);

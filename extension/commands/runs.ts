@@ -12,11 +12,12 @@ import { resumability } from '../runs/resumable';
 import { recordNotice } from '../notices';
 import { requireTrust } from '../trust';
 import { experimentDocument, pickRun, pickRuns, runDirsFromArg } from './args';
+import { showError, showWarning } from '../notify';
 
 /** Save, validate with the engine, and say what is wrong (with a way to see it) when it has errors. */
 export async function readyExperiment(s: Services, doc: vscode.TextDocument): Promise<{ name: string } | undefined> {
   if (doc.isDirty && !(await doc.save())) {
-    void vscode.window.showErrorMessage(`Could not save ${path.basename(doc.fileName)}; save it, then start the run again.`);
+    void showError(`Could not save ${path.basename(doc.fileName)}; save it, then start the run again.`);
     return undefined;
   }
   const parsed = s.diagnostics.validate(doc);
@@ -24,8 +25,7 @@ export async function readyExperiment(s: Services, doc: vscode.TextDocument): Pr
   if (errors.length) {
     const first = errors[0];
     const where = `${path.basename(doc.fileName)}:${first.line}:${first.column}`;
-    void vscode.window
-      .showErrorMessage(`${path.basename(doc.fileName)} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} to run. First, at ${where}: ${first.path ? `${first.path}: ` : ''}${first.message}`, 'Show Problems')
+    void showError(`${path.basename(doc.fileName)} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} to run. First, at ${where}: ${first.path ? `${first.path}: ` : ''}${first.message}`, 'Show Problems')
       .then((p) => p && vscode.commands.executeCommand('workbench.actions.view.problems'));
     return undefined;
   }
@@ -52,7 +52,7 @@ export async function stopRun(s: Services, arg?: unknown): Promise<void> {
   const refused = s.manager.stop(dir);
   if (refused) {
     recordNotice({ kind: 'refused', command: 'jestStudio.stopRun', message: refused });
-    void vscode.window.showWarningMessage(refused);
+    void vscode.window.showWarningMessage(refused); // recorded as a refusal above, not as a warning
   }
 }
 
@@ -64,7 +64,7 @@ export async function resumeRun(s: Services, arg?: unknown): Promise<void> {
   try {
     await s.manager.resume(dir, overrideFlags());
   } catch (e) {
-    void vscode.window.showErrorMessage(`Cannot resume: ${(e as Error).message}`);
+    void showError(`Cannot resume: ${(e as Error).message}`);
   }
 }
 
@@ -104,7 +104,7 @@ export async function inspectBatches(s: Services, arg?: unknown, step?: number):
   const dir = await pickRun(s.store, 'Inspect the batches of which run?', () => true, arg);
   if (!dir) return;
   if (!fs.existsSync(path.join(dir, 'batches'))) {
-    void vscode.window.showWarningMessage(`${path.basename(dir)} has no selection snapshots (batches/): set "snapshotEvery" above 0 in the experiment to record them.`);
+    void showWarning(`${path.basename(dir)} has no selection snapshots (batches/): set "snapshotEvery" above 0 in the experiment to record them.`);
     return;
   }
   await panels.openBatchInspector(s.ctx, s.store, dir, step);
@@ -117,7 +117,7 @@ export async function exportModel(s: Services, arg?: unknown): Promise<string | 
   if (!dir) return undefined;
   const r = await runJob(s.cliPath, ['export', dir], dir, `JEST: exporting ${path.basename(dir)}`, s.manager.output(dir));
   if (r.code !== 0) {
-    void vscode.window.showErrorMessage(`Export of ${path.basename(dir)} failed (${jobFailure(r)}). The log is in the output channel "JEST: ${path.basename(dir)}".`);
+    void showError(`Export of ${path.basename(dir)} failed (${jobFailure(r)}). The log is in the output channel "JEST: ${path.basename(dir)}".`);
     return undefined;
   }
   const models = path.join(dir, 'models');
@@ -135,7 +135,7 @@ export async function precomputeReferenceEmbeddings(s: Services, arg?: unknown):
   const log = s.manager.output('reference-embeddings', 'reference embeddings');
   const r = await runJob(s.cliPath, ['precompute-reference', doc.fileName], path.dirname(doc.fileName), 'JEST: reference embeddings', log);
   if (r.code !== 0) {
-    void vscode.window.showErrorMessage(`Reference embeddings failed (${jobFailure(r)}).`);
+    void showError(`Reference embeddings failed (${jobFailure(r)}).`);
     return undefined;
   }
   void vscode.window.showInformationMessage(`Reference embeddings cached in ${r.stdout.trim()}; runs of ${path.basename(doc.fileName)} read them instead of embedding the pool.`);

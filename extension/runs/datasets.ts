@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { BUILTIN_DATA_PACKAGES, DATASETS_ENV } from '../../src/data/sources/packages';
 import { npmInstall } from './npm';
+import { showError } from '../notify';
 
 /** Where the datasets live: JEST_STUDIO_DATASETS when the user (or a test) set it, else global storage. */
 export function datasetsDir(ctx: vscode.ExtensionContext): string {
@@ -45,7 +46,7 @@ export async function installDatasets(ctx: vscode.ExtensionContext, log: vscode.
       }),
   );
   if (result.code !== 0) {
-    void vscode.window.showErrorMessage(`Installing the built-in datasets failed (${result.error ?? `npm exited with code ${result.code}`}). The npm log is in the output channel "JEST Studio".`, 'Show Log').then((p) => p && log.show(true));
+    void showError(`Installing the built-in datasets failed (${result.error ?? `npm exited with code ${result.code}`}). The npm log is in the output channel "JEST Studio".`, 'Show Log').then((p) => p && log.show(true));
     return undefined;
   }
   void vscode.window.showInformationMessage(`Built-in datasets installed in ${dir}: runs on builtin emoji, icons and emoji-heldout can start.`);

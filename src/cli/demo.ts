@@ -8,11 +8,12 @@
 import * as path from 'node:path';
 import { DEFAULT_EXPERIMENT, type Experiment } from '../config/experiment';
 import type { SourceSpec } from '../data/sources/registry';
-import { compareRuns, formatComparison } from '../runs/compare';
+import { compareRuns, evalCurve, formatComparison } from '../runs/compare';
 import type { RunStartEvent, StepEvent } from '../runs/events';
 import { newRunDir } from '../runs/folder';
 import { readRun } from '../runs/reader';
 import { runTraining, type TrainResult } from '../train/loop';
+import { thisMachine, writeDemoReport, type DemoReport } from './demo-report';
 import { ProgressBar } from './progress';
 
 export interface DemoOptions {
@@ -86,11 +87,11 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const dirs = {
-      reference: newRunDir(o.runsRoot, 'demo-reference-emoji'),
-      uniform: newRunDir(o.runsRoot, 'demo-uniform'),
-      jest: newRunDir(o.runsRoot, 'demo-jest'),
-    };
+    // one folder for the demo: its three runs and its report (readers list runs one folder down)
+    const root = newRunDir(o.runsRoot, 'demo');
+    const dirs = { reference: path.join(root, 'reference-emoji'), uniform: path.join(root, 'uniform'), jest: path.join(root, 'jest') };
+    const startedAt = new Date().toISOString();
+    const seconds: Record<string, number> = {};
     const exps = demoExperiments(o, dirs.reference);
     const results: Record<string, TrainResult> = {};
     const stages: [keyof typeof dirs, string][] = [
@@ -101,7 +102,9 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     for (const [key, title] of stages) {
       out.write(`\n${title}\n  run folder: ${dirs[key]}\n`);
       const bar = new ProgressBar(key);
+      const started = Date.now();
       results[key] = await runTraining(exps[key], { runDir: dirs[key], resume: false, signal: stop.signal, log, cacheRoot: o.cacheRoot, onEvent: (e) => bar.onEvent(e) });
+      seconds[key] = (Date.now() - started) / 1000;
       if (results[key].status !== 'finished') {
         out.write(`\n${key} ${results[key].status}${results[key].message ? `: ${results[key].message}` : ''}\n`);
         return results[key].status === 'stopped' ? 130 : 1;
@@ -117,19 +120,43 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     const jestEvents = readRun(dirs.jest).events;
     const steps = jestEvents.filter((e): e is StepEvent => e.type === 'step');
     const last = steps[steps.length - 1];
-    const refSteps = readRun(dirs.reference).events.filter((e): e is StepEvent => e.type === 'step');
-    const refTrain = refSteps[refSteps.length - 1].flops.total;
+    const refEvents = readRun(dirs.reference).events;
+    const refSteps = refEvents.filter((e): e is StepEvent => e.type === 'step');
     const start = jestEvents.find((e): e is RunStartEvent => e.type === 'run-start')!;
     const uniformSteps = runs[0].events.filter((e): e is StepEvent => e.type === 'step');
     const ms = (xs: StepEvent[]) => xs.slice(10).reduce((s, x) => s + x.ms.total, 0) / Math.max(1, xs.length - 10);
+    const finalOf = (events: typeof jestEvents) => evalCurve(events, EVAL_SET, METRIC).at(-1)?.value ?? NaN;
+    const report: DemoReport = {
+      startedAt,
+      machine: thisMachine(),
+      settings: { steps: o.steps, poolIcons: o.poolIcons, evalMax: o.evalMax, evalEvery: o.evalEvery, threads: o.threads },
+      evalSet: EVAL_SET,
+      metric: METRIC,
+      runs: {
+        reference: { dir: dirs.reference, seconds: seconds.reference, msPerStep: ms(refSteps), final: finalOf(refEvents) },
+        uniform: { dir: dirs.uniform, seconds: seconds.uniform, msPerStep: ms(uniformSteps), final: finalOf(runs[0].events) },
+        jest: { dir: dirs.jest, seconds: seconds.jest, msPerStep: ms(steps), final: finalOf(jestEvents) },
+      },
+      comparison: table,
+      flops: {
+        jestTrain: last.flops.train,
+        jestLearnerScoring: last.flops.learnerScoring,
+        jestReferenceScoring: last.flops.referenceScoring,
+        referencePerExample: start.flopsPerStep.referencePerExample,
+        referenceTraining: refSteps[refSteps.length - 1].flops.total,
+      },
+      seconds: (Date.now() - t0) / 1000,
+    };
     const g = (x: number) => `${(x / 1e9).toFixed(1)} GFLOP`;
+    const f = report.flops;
     out.write(
-      `\nJEST FLOPs: training ${g(last.flops.train)}, learner scoring ${g(last.flops.learnerScoring)}, reference scoring ${g(last.flops.referenceScoring)}` +
-        ` (reference embeddings cached: ${(start.flopsPerStep.referencePerExample / 1e6).toFixed(2)} MFLOP per pool example, once).\n` +
-        `Reference training: ${g(refTrain)}; charged to this one JEST run it adds ${((refTrain / last.flops.total) * 100).toFixed(0)}% to its FLOPs, amortised over many runs it tends to 0.\n` +
-        `Wall-clock per step: uniform ${ms(uniformSteps).toFixed(1)} ms, JEST ${ms(steps).toFixed(1)} ms. Total ${((Date.now() - t0) / 1000).toFixed(0)} s.\n` +
-        `Compare again any time: jest-studio compare ${dirs.uniform} ${dirs.jest}\n`,
+      `\nJEST FLOPs: training ${g(f.jestTrain)}, learner scoring ${g(f.jestLearnerScoring)}, reference scoring ${g(f.jestReferenceScoring)}` +
+        ` (reference embeddings cached: ${(f.referencePerExample / 1e6).toFixed(2)} MFLOP per pool example, once).\n` +
+        `Reference training: ${g(f.referenceTraining)}; charged to this one JEST run it adds ${((f.referenceTraining / last.flops.total) * 100).toFixed(0)}% to its FLOPs, amortised over many runs it tends to 0.\n` +
+        `Wall-clock per step: uniform ${report.runs.uniform.msPerStep.toFixed(1)} ms, JEST ${report.runs.jest.msPerStep.toFixed(1)} ms. Total ${report.seconds.toFixed(0)} s.\n`,
     );
+    const files = writeDemoReport(root, report);
+    out.write(`Report: ${files.md} (and report.json)\nCompare again any time: jest-studio compare ${dirs.uniform} ${dirs.jest}\n`);
     return 0;
   } finally {
     process.removeListener('SIGINT', onSignal);

@@ -32,7 +32,9 @@ export class ProgressBar {
       this.loss = e.loss;
       // exponential moving average: steady ETA despite evaluation pauses
       this.msPerStep = averageStepMs(this.msPerStep, e.ms.total);
-      this.render();
+      // the last step's line waits for the last evaluation (which follows it), so it is printed
+      // once, with the final accuracy, not first with the previous one
+      if (e.step < this.total) this.render();
     } else if (e.type === 'eval') {
       const m = e.metrics;
       const key = 'zero-shot/top5' in m ? 'zero-shot/top5' : Object.keys(m)[0];

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, command, EXTENSION_ID, lastNotices, waitFor, workspaceDir, writeExperiment } from './helpers';
+import { api, command, commandShowingError, EXTENSION_ID, lastNotices, waitFor, workspaceDir, writeExperiment } from './helpers';
 
 describe('activation and authoring', () => {
   it('activates on the workspace and returns its API', async () => {
@@ -66,7 +66,8 @@ describe('activation and authoring', () => {
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
     const before = doc.getText();
-    assert.equal(await command('jestStudio.setFilterRatio', uri, 0.7), false, '16 / 0.3 is not whole');
+    const refused = await commandShowingError('jestStudio.setFilterRatio', uri, 0.7);
+    assert.match(refused[0].message, /^Filter ratio not set: /, '16 / 0.3 is not whole: the user is told why');
     assert.equal(doc.getText(), before);
     assert.equal(await command('jestStudio.setFilterRatio', uri, 0.75), true);
     assert.match(doc.getText(), /"filterRatio": 0\.75/);

@@ -6,7 +6,7 @@ import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, waitFor, workspaceDir, writeExperiment, type Api, command, lastNotices } from './helpers';
+import { api, waitFor, workspaceDir, writeExperiment, type Api, command, commandShowingError, lastNotices } from './helpers';
 
 function treeLabels(a: Api): string[] {
   const out: string[] = [];
@@ -246,6 +246,13 @@ describe('runs', () => {
     assert.equal(s.live, false);
     assert.equal(s.status, 'died');
     assert.equal(s.step, 7);
+  });
+
+  it('an error a command shows the user itself is seen by the tests: Resume on a run with no checkpoint', async () => {
+    const dir = path.join(workspaceDir(), 'runs', 'ghost-run');
+    await assert.rejects(command('jestStudio.resumeRun', dir), /jestStudio\.resumeRun failed: error: Cannot resume: ghost-run has no checkpoint to resume from/);
+    const shown = await commandShowingError('jestStudio.resumeRun', dir);
+    assert.equal(shown.length, 1, 'one notification');
   });
 });
 

@@ -91,7 +91,7 @@ export function writeExperiment(name: string, over: Record<string, unknown> = {}
 
 /** What the extension recorded telling the user (extension/notices.ts). */
 export interface Notice {
-  kind: 'command-error' | 'refused' | 'warning';
+  kind: 'command-error' | 'refused' | 'error' | 'warning';
   message: string;
   command?: string;
 }
@@ -107,7 +107,18 @@ export async function command<T = unknown>(id: string, ...args: unknown[]): Prom
   await vscode.commands.executeCommand('jestStudio._test.notices'); // what came before is not this command's
   const result = await vscode.commands.executeCommand<T>(id, ...args);
   lastNotices = (await vscode.commands.executeCommand<Notice[]>('jestStudio._test.notices')) ?? [];
-  const failed = lastNotices.filter((n) => n.kind === 'command-error');
-  if (failed.length) throw new Error(`${id} failed: ${failed.map((n) => `${n.command}: ${n.message}`).join('; ')}`);
+  // a handler that threw, or one that showed the user an error itself (extension/notify.ts)
+  const failed = lastNotices.filter((n) => n.kind === 'command-error' || n.kind === 'error');
+  if (failed.length) throw new Error(`${id} failed: ${failed.map((n) => `${n.command ?? n.kind}: ${n.message}`).join('; ')}`);
   return result;
+}
+
+/** Run a command that must show the user an error (a refusal the test provokes); returns the errors shown. */
+export async function commandShowingError(id: string, ...args: unknown[]): Promise<Notice[]> {
+  await vscode.commands.executeCommand('jestStudio._test.notices');
+  await vscode.commands.executeCommand(id, ...args);
+  lastNotices = (await vscode.commands.executeCommand<Notice[]>('jestStudio._test.notices')) ?? [];
+  const errors = lastNotices.filter((n) => n.kind === 'error' || n.kind === 'command-error');
+  if (!errors.length) throw new Error(`${id} was expected to show an error, and showed none`);
+  return errors;
 }
