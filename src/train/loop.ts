@@ -8,7 +8,7 @@ import { superBatchSize } from '../config/experiment';
 import { BatchIterator, type BatchPosition } from '../data/cache/batches';
 import { subBatch, type Batch } from '../data/cache/dataset';
 import { writeContactSheet } from '../data/contactSheet';
-import { resolutionPlan } from '../jest/flexi';
+import { flexiTrainOrder, resolutionPlan } from '../jest/flexi';
 import { Ledger } from '../jest/ledger';
 import { ENCODER_FILES, openEncoderReference, referenceLoadProblem } from '../jest/reference';
 import { ReferenceScorer } from '../jest/reference-scorer';
@@ -148,9 +148,11 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
 
     // ---- model and optimizer
     const selecting = e.selection.method !== 'uniform';
-    // One hot session (uniform training) runs faster with spinning worker threads; JEST
-    // alternates scoring and training sessions, whose spinning threads would fight for the cores.
-    const runtime = { ...e.runtime, spinning: !selecting };
+    // No spinning worker threads, for every method: JEST alternates scoring and training sessions,
+    // whose spinning threads would fight for the cores, and uniform must run the same way so that
+    // ms per step compares like with like (spinning made uniform's median step 10-20% faster on 2
+    // cores, 6.83 -> 6.14 and 7.23 -> 5.67 ms, the mean within 5%: issue 24).
+    const runtime = { ...e.runtime, spinning: false };
     session = await TrainingSession.create({ model: e.model, optimizer: e.optimizer, seed: e.training.seed, runtime });
     log(session.deviceNote);
 
@@ -262,7 +264,8 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
       const tSelect = performance.now();
 
       // the step
-      const batch = toTrainBatch(subBatch(superBatch, selected), plan.train, e.model.imageSize);
+      // Flexi-JEST: which examples train at which patch size, independent of the order they were drawn in
+      const batch = toTrainBatch(subBatch(superBatch, flexiTrainOrder(selected, plan.train.length, e.training.seed, step)), plan.train, e.model.imageSize);
       const result = await session.runTrainStep(batch, lr);
       ledger.train += trainFlops;
       if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
