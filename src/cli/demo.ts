@@ -143,6 +143,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
         jestLearnerScoring: last.flops.learnerScoring,
         jestReferenceScoring: last.flops.referenceScoring,
         referencePerExample: start.flopsPerStep.referencePerExample,
+        referenceCache: last.flops.referenceCache ?? 0,
         referenceTraining: refSteps[refSteps.length - 1].flops.total,
       },
       seconds: (Date.now() - t0) / 1000,

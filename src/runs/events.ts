@@ -10,7 +10,15 @@ export interface FlopLedger {
   train: number;
   learnerScoring: number;
   referenceScoring: number;
+  /** train + learnerScoring + referenceScoring: the reference embedding cache amortised (over many runs, its share tends to 0). */
   total: number;
+  /**
+   * The one-off cost of the reference embedding cache this run scores from (examples cached x the
+   * reference's forward FLOPs per example), whether this run built it or found it built: add it to
+   * `total` to charge the cache to this one run. 0 when the reference scores online. Absent in runs
+   * logged before it existed.
+   */
+  referenceCache?: number;
 }
 
 export interface SelectionStats {

@@ -178,10 +178,14 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
       resumedFrom = step;
       log(`resuming at step ${step} from ${resumeFrom.file}`);
     }
+    // what the cached reference embeddings cost once, whether this run built them or found them
+    ledger.referenceCache = scorer && e.reference?.cacheEmbeddings ? pool.size * scorer.reference.flopsPerExample : 0;
 
     const trainFlops = buildTrainStep(e.model, e.optimizer, plan.train).flops;
-    // The learner's share of scoring is its forward pass over the super-batch (the B×B score
-    // arithmetic is charged to the reference: it is what the cached path costs per step).
+    // learnerScoring: the learner's forward pass over the super-batch at the scoring patch size and
+    // its own B×B pair losses (one graph, buildScoring). referenceScoring: the reference's B×B pair
+    // losses from its embeddings each step, plus its forward passes when they are not cached.
+    // referenceCache: the cached embeddings' one-off pass over the pool.
     const scoringFlops = needs.learner ? buildScoring(e.model, B, plan.scoringPatchSize).flops : 0;
     const scoreSpec: ScoreGraphSpec | null = selecting
       ? { score: e.selection.score, superBatch: B, patchSize: plan.scoringPatchSize, referenceEmbedDim: scorer?.reference.model.embedDim ?? null }

@@ -19,6 +19,7 @@ test('JEST with a clean reference beats uniform on a noisy pool at equal steps',
 
   const results: Record<string, number> = {};
   for (const method of ['uniform', 'jest'] as const) {
+    // (uniform uses no reference: its cache line is 0)
     const e = experiment({ name: method });
     e.selection = { ...e.selection, method, score: 'learnability', filterRatio: 0.8, chunks: 16 };
     e.reference = method === 'jest' ? { run: refDir, encoders: null, cacheEmbeddings: true } : null;
@@ -32,6 +33,12 @@ test('JEST with a clean reference beats uniform on a noisy pool at equal steps',
     if (method === 'jest') {
       const last = steps[steps.length - 1];
       assert.ok(last.flops.learnerScoring > 0 && last.flops.referenceScoring > 0, 'scoring FLOPs are counted');
+      // the reference's embedding cache: every pool example through the reference's encoders, once
+      const start = rec.events.find((x) => x.type === 'run-start');
+      const poolSize = 3000; // experiment(): data.train is a synthetic pool of 3000
+      assert.equal(last.flops.referenceCache, poolSize * (start?.type === 'run-start' ? start.flopsPerStep.referencePerExample : NaN));
+      assert.ok(last.flops.referenceCache! > 0);
+      assert.equal(last.flops.total, last.flops.train + last.flops.learnerScoring + last.flops.referenceScoring, 'total leaves the cache out: amortised');
       // The planted noise: half the pool is mismatched; selection should mostly avoid it.
       const noisy = steps.slice(100).reduce((s, x) => s + (x.selection!.selectedNoisy ?? 0), 0) / (300 * 32);
       assert.ok(noisy < 0.4, `JEST selected ${(noisy * 100).toFixed(0)}% noisy examples (the pool has 60%)`);
