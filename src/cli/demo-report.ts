@@ -56,7 +56,7 @@ function verdict(r: DemoReport, uniform: ComparisonRow, jest: ComparisonRow): st
   if (jest.stepSpeedup === null || jest.flopSpeedup === null) {
     return `JEST reached ${target} at step ${jest.reach.steps.toFixed(0)}, uniform at step ${uniform.reach.steps?.toFixed(0)} (no ratio: a target reached at step 0 says nothing); JEST ended at ${pct(jest.reach.final)}.`;
   }
-  return `JEST reached ${target} in ${jest.stepSpeedup.toFixed(1)}x fewer steps and ${jest.flopSpeedup.toFixed(1)}x fewer FLOPs (scoring and reference counted), and ended at ${pct(jest.reach.final)}.`;
+  return `JEST reached ${target} in ${jest.stepSpeedup.toFixed(1)}x fewer steps and ${jest.flopSpeedup.toFixed(2)}x fewer FLOPs (scoring and reference counted), and ended at ${pct(jest.reach.final)}.`;
 }
 
 /** The reference embedding cache, amortised (as in the table) and charged to this one run. */
@@ -65,7 +65,9 @@ function cacheLine(r: DemoReport, uniform: ComparisonRow, jest: ComparisonRow): 
   const amortised = `Reference embedding cache: ${gflop(c)} once (${(c / r.flops.referencePerExample).toFixed(0)} pool examples); amortised over the runs that share it, as in the table above`;
   if (jest.reach.flops === null || uniform.reach.flops === null || !c) return `${amortised}.`;
   const charged = jest.reach.flops + c;
-  return `${amortised}; charged to this one run, JEST's FLOPs to target are ${gflop(charged)}, ${(uniform.reach.flops / charged).toFixed(2)}x fewer than uniform's.`;
+  const ratio = uniform.reach.flops / charged;
+  const vs = ratio >= 1 ? `${ratio.toFixed(2)}x fewer than uniform's` : `${(1 / ratio).toFixed(2)}x more than uniform's`;
+  return `${amortised}; charged to this one run, JEST's FLOPs to target are ${gflop(charged)}, ${vs}.`;
 }
 
 export function reportMarkdown(r: DemoReport): string {
