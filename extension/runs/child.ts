@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunEvent } from '../../src/runs/events';
 import { RUN_FILES, type StatusFile } from '../../src/runs/folder';
-import { isSameProcess, type ProcessIdentity } from '../../src/runs/process-identity';
+import { isSameProcess, pidExists, type ProcessIdentity } from '../../src/runs/process-identity';
 
 /** What src/cli.ts sends over the IPC channel. */
 export interface RunEventMessage {
@@ -90,14 +90,9 @@ export function forkCli(cliPath: string, args: string[], cwd: string, h: ChildHa
 }
 
 /** Is a process with this pid alive (signal 0 probes without sending anything)? */
+/** Does a process with this pid exist (src/runs/process-identity.ts pidExists)? */
 export function pidAlive(pid: number | undefined): boolean {
-  if (!pid || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return pid !== undefined && pidExists(pid);
 }
 
 /**

@@ -6,8 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Experiment } from '../config/experiment';
-import { RUN_FILES, type StatusFile } from '../runs/folder';
-import { SCORE_NEEDS } from './scores';
+import { RUN_FILES } from '../runs/folder';
+import { readStatus } from '../runs/reader';
+import { usesReference } from './scores';
 
 /** A reference run's exported encoders, in its models/ folder. */
 export const ENCODER_FILES = { image: 'image_encoder.onnx', text: 'text_encoder.onnx' } as const;
@@ -16,14 +17,6 @@ export interface ReferenceProblem {
   /** The field to point at: reference.run, reference.encoders.image or reference.encoders.text. */
   field: string;
   message: string;
-}
-
-function readStatus(dir: string): StatusFile | null {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(dir, RUN_FILES.status), 'utf8')) as StatusFile;
-  } catch {
-    return null;
-  }
 }
 
 /** Run folders beside `dir` whose name is `dir`'s plus a timestamp: what `train` without --run-dir makes. */
@@ -52,8 +45,7 @@ export function referenceEncoderFiles(e: Experiment): { image: string; text: str
  */
 export function referenceFileProblems(e: Experiment): ReferenceProblem[] {
   const ref = e.reference;
-  const uses = e.selection.method !== 'uniform' && SCORE_NEEDS[e.selection.score]?.reference;
-  if (!uses || !ref) return [];
+  if (!usesReference(e) || !ref) return [];
   const problems: ReferenceProblem[] = [];
   const checkPair = (image: string, text: string, fields: { image: string; text: string }, where: string) => {
     for (const [side, file] of [['image', image], ['text', text]] as const) {

@@ -14,7 +14,7 @@ import * as ort from 'onnxruntime-node';
 import type { Experiment } from '../config/experiment';
 import { Tokenizer, type TokenizerJson } from '../data/tokenizer';
 import { referenceEncoderFiles, referenceFileProblems } from './reference-files';
-import { SCORE_NEEDS } from './scores';
+import { usesReference } from './scores';
 import { ModelConfig } from '../model/config';
 import { graphFlops } from '../onnx';
 import { buildImageEmbedder, buildTextEmbedder } from '../model/graphs';
@@ -45,7 +45,7 @@ export { ENCODER_FILES } from './reference-files';
 export function referenceLoadProblem(e: Experiment): string | undefined {
   const missing = referenceFileProblems(e);
   if (missing.length) return missing.map((p) => p.message).join('; ');
-  const files = e.selection.method !== 'uniform' && SCORE_NEEDS[e.selection.score]?.reference ? referenceEncoderFiles(e) : null;
+  const files = usesReference(e) ? referenceEncoderFiles(e) : null;
   if (!files) return undefined;
   let bytes: Uint8Array;
   try {

@@ -15,6 +15,11 @@ export const SCORE_NEEDS: Record<ScoreName, { learner: boolean; reference: boole
   'easy-reference': { learner: false, reference: true },
 };
 
+/** Does this selection score with a reference model (and so need one before any work)? */
+export function usesReference(e: { selection: { method: string; score: ScoreName } }): boolean {
+  return e.selection.method !== 'uniform' && SCORE_NEEDS[e.selection.score]?.reference === true;
+}
+
 /** The n×n score matrix (row-major) for `name`. Missing inputs the score needs are an error. */
 export function scoreMatrix(name: ScoreName, n: number, learner: Float32Array | null, reference: Float32Array | null): Float32Array {
   const need = SCORE_NEEDS[name];

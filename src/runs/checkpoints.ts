@@ -9,7 +9,7 @@
 // error naming both numbers rather than a failed write.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../runtime/checkpoint';
+import { CorruptCheckpointError, loadCheckpoint, readCheckpointHeader, saveCheckpoint, type Checkpoint } from '../runtime/checkpoint';
 import type { ModelConfig } from '../model/config';
 import { RUN_FILES } from './folder';
 
@@ -42,26 +42,7 @@ function olderCheckpoints(dir: string): { file: string; step: number }[] {
 
 /** The step recorded in a checkpoint's header, without reading its payload (undefined: unreadable). */
 export function checkpointStep(file: string): number | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    const head = Buffer.alloc(16);
-    if (fs.readSync(fd, head, 0, 16, 0) < 16 || head.subarray(0, 8).toString('latin1') !== 'JESTCKPT') return undefined;
-    const len = head.readUInt32LE(12);
-    if (len > 64 << 20) return undefined;
-    const header = Buffer.alloc(len);
-    if (fs.readSync(fd, header, 0, len, 16) < len) return undefined;
-    const step = (JSON.parse(header.toString('utf8')) as { step?: unknown }).step;
-    return typeof step === 'number' ? step : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    fs.closeSync(fd);
-  }
+  return readCheckpointHeader(file)?.step;
 }
 
 /** Bytes a checkpoint of this state takes on disk (payload + a generous bound on its header). */
@@ -112,7 +93,13 @@ export async function saveRunCheckpoint(runDir: string, ckpt: Checkpoint, keep: 
     }
   }
   await saveCheckpoint(latest, ckpt);
-  for (const old of olderCheckpoints(dir).slice(Math.max(0, keep - 1))) fs.rmSync(old.file, { force: true });
+  for (const old of olderCheckpoints(dir).slice(Math.max(0, keep - 1))) {
+    try {
+      fs.rmSync(old.file, { force: true });
+    } catch {
+      // housekeeping: the new checkpoint is written, an old one left over (held open elsewhere) is no failure
+    }
+  }
   return path.join(RUN_FILES.checkpoints, LATEST_CHECKPOINT);
 }
 
@@ -145,6 +132,8 @@ export async function loadRunCheckpoint(runDir: string, expect?: { model?: Model
     try {
       return { checkpoint: await loadCheckpoint(file, expect), file: rel, skipped };
     } catch (e) {
+      // only a damaged file falls back; an I/O error or a model of another shape is the run's problem, said as it is
+      if (!(e instanceof CorruptCheckpointError)) throw e;
       skipped.push({ file: rel, reason: (e as Error).message });
     }
   }

@@ -146,10 +146,12 @@ export function parseEvent(line: string): RunEvent | null {
  * re-does everything after its checkpoint (the steps, evaluations and snapshots an interrupted
  * stretch logged past it), so those events are dropped there rather than left twice for readers.
  * The point is just after the `checkpoint` event of that step, or, where the trainer died between
- * writing the checkpoint and logging it, just after that step's `step` event. `step` null (a run
- * restarted from step 0, having no checkpoint): none is kept.
+ * writing the checkpoint and logging it, just after that step's `step` event, and after that
+ * step's evaluations too when the checkpoint records them as done (`evaluatedAt`: a final or a
+ * stop checkpoint, taken after them). `step` null (a run restarted from step 0, having no
+ * checkpoint): none is kept.
  */
-export function eventsBeforeResume(events: readonly RunEvent[], step: number | null): number {
+export function eventsBeforeResume(events: readonly RunEvent[], step: number | null, evaluatedAt: number | null = null): number {
   if (step === null) return 0;
   let afterStep = -1;
   for (let i = events.length - 1; i >= 0; i--) {
@@ -157,6 +159,8 @@ export function eventsBeforeResume(events: readonly RunEvent[], step: number | n
     if (e.type === 'checkpoint' && e.step === step) return i + 1;
     if (afterStep < 0 && e.type === 'step' && e.step === step) afterStep = i + 1;
   }
+  // the checkpoint holds evaluatedAt = step: the evaluations logged right after the step are not redone
+  if (afterStep >= 0 && evaluatedAt === step) while (afterStep < events.length && events[afterStep].type === 'eval' && (events[afterStep] as EvalEvent).step === step) afterStep++;
   // neither logged (a checkpoint of step 0 whose event was lost): nothing past it to drop
   return afterStep >= 0 ? afterStep : events.length;
 }

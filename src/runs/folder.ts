@@ -105,7 +105,7 @@ export class RunWriter {
    * eventsBeforeResume; null: a restart from step 0), which also drops a torn last line (a write
    * cut short by a kill or a full disk). Returns how many events were dropped.
    */
-  truncateToResumePoint(step: number | null): number {
+  truncateToResumePoint(step: number | null, evaluatedAt: number | null = null): number {
     const file = this.path(RUN_FILES.metrics);
     const bytes = fs.readFileSync(file);
     // line ends, so that an event index maps to a byte offset; a last line without its newline is torn
@@ -118,10 +118,11 @@ export class RunWriter {
       events.push(e);
       ends.push(nl + 1);
     }
-    const keep = eventsBeforeResume(events, step);
+    const keep = eventsBeforeResume(events, step, evaluatedAt);
     const size = keep === 0 ? 0 : ends[keep - 1];
     if (size !== bytes.length) {
-      fs.ftruncateSync(this.metricsFd, size);
+      // by path: on Windows a file opened for appending cannot be truncated through that handle
+      fs.truncateSync(file, size);
       this.metricsSize = size;
     }
     return events.length - keep;
@@ -147,7 +148,7 @@ export class RunWriter {
       this.metricsSize += line.length;
     } catch (err) {
       try {
-        fs.ftruncateSync(this.metricsFd, this.metricsSize);
+        fs.truncateSync(this.path(RUN_FILES.metrics), this.metricsSize); // by path: see truncateToResumePoint
       } catch {
         // the file stays as it is; a resume repairs its tail
       }
@@ -167,8 +168,15 @@ export class RunWriter {
    * get the space: overwrite status.json in place, reusing its own blocks. Not atomic, so only then.
    */
   setStatusInPlace(status: StatusFile): void {
-    const text = JSON.stringify(status) + '\n';
-    const fd = fs.openSync(this.path(RUN_FILES.status), 'r+');
+    const file = this.path(RUN_FILES.status);
+    // no longer than what is there, so that it fits the blocks the file already has
+    let text = JSON.stringify(status) + '\n';
+    const room = fs.statSync(file).size;
+    if (Buffer.byteLength(text) > room && status.message) {
+      const over = Buffer.byteLength(text) - room;
+      text = JSON.stringify({ ...status, message: status.message.slice(0, Math.max(0, status.message.length - over - 1)) }) + '\n';
+    }
+    const fd = fs.openSync(file, 'r+');
     try {
       fs.writeSync(fd, text, 0);
       fs.ftruncateSync(fd, Buffer.byteLength(text));

@@ -13,7 +13,8 @@
 // then creates its own the same way as anyone else.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isSameProcess, ownIdentity, type ProcessIdentity } from './process-identity';
+import * as os from 'node:os';
+import { ownIdentity, pidExists, processStart, type ProcessIdentity } from './process-identity';
 
 export const LOCK_FILE = 'lock';
 const BREAK_FILE = 'lock.break';
@@ -22,6 +23,27 @@ interface LockContent extends ProcessIdentity {
   /** What holds it (train, resume), for the loser's message. */
   command: string;
   since: string;
+  /** The machine it runs on: a run folder on a shared drive can be locked from another one. */
+  host?: string;
+}
+
+/**
+ * Is the lock's owner alive? Only a definite "no" makes a lock stale: the same pid with another
+ * start time, or no such pid. Where the start time cannot be read (no /proc, ps or PowerShell
+ * failing or too slow, an owner that could not read its own), a pid that exists counts as alive.
+ * A lock from another machine cannot be checked from here at all, so it counts as alive.
+ */
+function ownerAlive(c: LockContent): boolean {
+  if (c.host !== undefined && c.host !== os.hostname()) return true;
+  if (c.started.startsWith('unknown:')) return pidExists(c.pid);
+  const now = processStart(c.pid);
+  return now === undefined ? pidExists(c.pid) : now === c.started;
+}
+
+function howToStop(pid: number): string {
+  return process.platform === 'win32'
+    ? 'Ctrl-C in its terminal or Stop Run in the editor (it writes a checkpoint)'
+    : `Ctrl-C in its terminal, Stop Run in the editor, or kill -TERM ${pid} (it writes a checkpoint)`;
 }
 
 /** Another live trainer holds the folder. */
@@ -31,9 +53,13 @@ export class RunLockedError extends Error {
     readonly dir: string,
     readonly holder: LockContent,
   ) {
+    const elsewhere = holder.host !== undefined && holder.host !== os.hostname();
     super(
-      `${dir} is in use by a live trainer (pid ${holder.pid}, "${holder.command}" since ${holder.since}): ` +
-        `two trainers cannot write one run folder. Stop it first (Ctrl-C in its terminal, Stop Run in the editor, or kill -TERM ${holder.pid}: it writes a checkpoint), then resume.`,
+      elsewhere
+        ? `${dir} is in use by a trainer on another machine, ${holder.host} (pid ${holder.pid}, "${holder.command}" since ${holder.since}): ` +
+            `two trainers cannot write one run folder. Stop it there, then resume. If that machine is gone, delete ${path.join(dir, LOCK_FILE)}.`
+        : `${dir} is in use by a live trainer (pid ${holder.pid}, "${holder.command}" since ${holder.since}): ` +
+            `two trainers cannot write one run folder. Stop it first (${howToStop(holder.pid)}), then resume.`,
     );
   }
 }
@@ -43,7 +69,9 @@ function readLock(file: string): LockContent | null | 'unreadable' {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? null : 'unreadable';
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    // held open by someone (antivirus, EBUSY) or not ours to read: never taken for a stale lock
+    throw new Error(`cannot read the run folder's lock ${file} (${(e as Error).message}): check its permissions, or whether another program holds it`);
   }
   try {
     const c = JSON.parse(text) as LockContent;
@@ -57,7 +85,7 @@ function readLock(file: string): LockContent | null | 'unreadable' {
 /** Who holds the folder's lock now, if a live process does (stale and missing locks: null). */
 export function lockHolder(dir: string): LockContent | null {
   const c = readLock(path.join(dir, LOCK_FILE));
-  return c && c !== 'unreadable' && isSameProcess(c) ? c : null;
+  return c && c !== 'unreadable' && ownerAlive(c) ? c : null;
 }
 
 export interface RunLock {
@@ -73,13 +101,13 @@ export interface RunLock {
 export function acquireRunLock(dir: string, command: string): RunLock {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, LOCK_FILE);
-  const me: LockContent = { ...ownIdentity(), command, since: new Date().toISOString() };
+  const me: LockContent = { ...ownIdentity(), command, since: new Date().toISOString(), host: os.hostname() };
   const body = JSON.stringify(me) + '\n';
   for (let attempt = 0; attempt < 50; attempt++) {
     if (tryCreate(file, body)) return held(dir, file, body);
     const c = readLock(file);
     if (c === null) continue; // released between our create and our read: try again
-    if (c !== 'unreadable' && isSameProcess(c)) throw new RunLockedError(dir, c);
+    if (c !== 'unreadable' && ownerAlive(c)) throw new RunLockedError(dir, c);
     if (c === 'unreadable' && youngerThan(file, 2000)) {
       sleep(50); // an O_EXCL create (no hard links here) whose owner is still writing it
       continue;
@@ -112,7 +140,11 @@ function tryCreate(file: string, body: string): boolean {
     if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS' || code === 'EOPNOTSUPP') return createExclusive(file, body);
     throw new Error(`could not create the run folder's lock ${file}: ${(e as Error).message}`);
   } finally {
-    fs.rmSync(tmp, { force: true });
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // the lock itself is what matters; the next trainer removes a leftover (util/temporaries.ts)
+    }
   }
 }
 
@@ -135,10 +167,12 @@ function createExclusive(file: string, body: string): boolean {
 /** Remove a lock whose owner is gone, under lock.break so that only one contender does it. */
 function breakStale(dir: string, file: string, seen: LockContent | 'unreadable'): void {
   const breaker = path.join(dir, BREAK_FILE);
-  if (!tryCreate(breaker, JSON.stringify(ownIdentity()) + '\n')) {
-    // another contender is breaking it; if that contender died mid-break, its file is stale too
+  if (!tryCreate(breaker, JSON.stringify({ ...ownIdentity(), command: 'break', since: new Date().toISOString(), host: os.hostname() }) + '\n')) {
+    // Another contender is breaking it (for microseconds). Only a breaker that has been there for
+    // seconds and whose owner is gone was left by a contender that died mid-break.
     const b = readLock(breaker);
-    if (b !== null && (b === 'unreadable' || !isSameProcess(b))) fs.rmSync(breaker, { force: true });
+    if (b !== null && !youngerThan(breaker, 2000) && (b === 'unreadable' || !ownerAlive(b))) fs.rmSync(breaker, { force: true });
+    else sleep(5 + Math.floor(Math.random() * 20));
     return;
   }
   try {

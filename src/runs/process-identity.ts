@@ -44,7 +44,8 @@ function readBootId(): string {
 }
 
 function psStart(pid: number): string | undefined {
-  const r = spawnSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', timeout: 5000 });
+  // LC_ALL=C: lstart is written in the locale's words, and every reader must get the same token
+  const r = spawnSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', timeout: 5000, env: { ...process.env, LC_ALL: 'C' } });
   const out = r.status === 0 ? r.stdout.trim() : '';
   return out ? `ps:${out.replace(/\s+/g, ' ')}` : undefined;
 }
@@ -80,4 +81,15 @@ export function isSameProcess(id: { pid?: unknown; started?: unknown } | null | 
   if (!id || typeof id.pid !== 'number' || typeof id.started !== 'string' || id.started.startsWith('unknown:')) return false;
   const now = processStart(id.pid);
   return now !== undefined && now === id.started;
+}
+
+/** Does any process have this pid (signal 0; EPERM: one we may not signal, but it exists)? */
+export function pidExists(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -21,6 +21,11 @@ function readJson<T>(file: string): T | null {
   }
 }
 
+/** A run folder's status.json, or null when it has none that reads. */
+export function readStatus(dir: string): StatusFile | null {
+  return readJson<StatusFile>(path.join(dir, RUN_FILES.status));
+}
+
 export function isRunDir(dir: string): boolean {
   return fs.existsSync(path.join(dir, RUN_FILES.run));
 }
@@ -35,7 +40,7 @@ export function readRun(dir: string): RunRecord {
     // a run that has not logged yet
   }
   const events = text.split('\n').map(parseEvent).filter((e): e is RunEvent => e !== null);
-  return { dir, info, config: readJson(path.join(dir, RUN_FILES.config)), status: readJson<StatusFile>(path.join(dir, RUN_FILES.status)), events };
+  return { dir, info, config: readJson(path.join(dir, RUN_FILES.config)), status: readStatus(dir), events };
 }
 
 /** Run folders under `root` (directly, or in a group folder one level down), newest first. */

@@ -6,6 +6,7 @@
 // of the payload. Writes go to a temporary file that is fsynced and then renamed over the target,
 // so a crash or a full disk mid-write leaves the previous checkpoint intact.
 import { createHash } from 'node:crypto';
+import * as fsSync from 'node:fs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { AdamWConfig } from '../model/adamw';
@@ -85,6 +86,36 @@ export async function saveCheckpoint(file: string, ckpt: Checkpoint): Promise<vo
   }
 }
 
+/** The file is not a whole checkpoint (bad magic, cut short, overwritten): another copy may be. */
+export class CorruptCheckpointError extends Error {
+  override name = 'CorruptCheckpointError';
+}
+
+/** The step and header of a checkpoint file, read without its payload; undefined when it has no readable header. */
+export function readCheckpointHeader(file: string): { step: number; sha256: string } | undefined {
+  let fd: number;
+  try {
+    fd = fsSync.openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const prefix = Buffer.alloc(MAGIC.length + 8);
+    if (fsSync.readSync(fd, prefix, 0, prefix.length, 0) < prefix.length || !prefix.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+    if (prefix.readUInt32LE(MAGIC.length) !== CHECKPOINT_FORMAT_VERSION) return undefined;
+    const len = prefix.readUInt32LE(MAGIC.length + 4);
+    if (len > 64 << 20) return undefined;
+    const header = Buffer.alloc(len);
+    if (fsSync.readSync(fd, header, 0, len, prefix.length) < len) return undefined;
+    const h = JSON.parse(header.toString('utf8')) as Partial<Header>;
+    return typeof h.step === 'number' && typeof h.sha256 === 'string' ? { step: h.step, sha256: h.sha256 } : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    fsSync.closeSync(fd);
+  }
+}
+
 export async function loadCheckpoint(file: string, expect?: { model?: ModelConfig }): Promise<Checkpoint> {
   let buf: Buffer;
   try {
@@ -93,7 +124,7 @@ export async function loadCheckpoint(file: string, expect?: { model?: ModelConfi
     throw new Error(`cannot read checkpoint ${file}: ${(e as Error).message}`);
   }
   if (buf.length < MAGIC.length + 8 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) {
-    throw new Error(`${file} is not a JEST Studio checkpoint (bad magic bytes)`);
+    throw new CorruptCheckpointError(`${file} is not a JEST Studio checkpoint (bad magic bytes)`);
   }
   const version = buf.readUInt32LE(MAGIC.length);
   if (version !== CHECKPOINT_FORMAT_VERSION) {
@@ -105,7 +136,7 @@ export async function loadCheckpoint(file: string, expect?: { model?: ModelConfi
   try {
     header = JSON.parse(buf.subarray(start, start + headerLen).toString('utf8')) as Header;
   } catch {
-    throw new Error(`${file}: the checkpoint header is corrupt (truncated or overwritten file)`);
+    throw new CorruptCheckpointError(`${file}: the checkpoint header is corrupt (truncated or overwritten file)`);
   }
   if (expect?.model) {
     const diffs = Object.keys({ ...expect.model, ...header.model }).filter(
@@ -121,10 +152,10 @@ export async function loadCheckpoint(file: string, expect?: { model?: ModelConfi
   const total = ARRAYS.reduce((s, k) => s + header.lengths[k], 0);
   const payload = buf.subarray(start + headerLen);
   if (payload.length !== total * 4) {
-    throw new Error(`${file}: the checkpoint is truncated (${payload.length} payload bytes, expected ${total * 4})`);
+    throw new CorruptCheckpointError(`${file}: the checkpoint is truncated (${payload.length} payload bytes, expected ${total * 4})`);
   }
   if (createHash('sha256').update(payload).digest('hex') !== header.sha256) {
-    throw new Error(`${file}: the checkpoint payload does not match its checksum (corrupt file)`);
+    throw new CorruptCheckpointError(`${file}: the checkpoint payload does not match its checksum (corrupt file)`);
   }
   // Copy into aligned arrays (a Buffer slice may not be 4-byte aligned).
   const aligned = new Float32Array(total);

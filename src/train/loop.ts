@@ -2,7 +2,7 @@
 // is time; draw a super-batch; score it (learner and reference); select the sub-batch; take the
 // step; log. Stop at the last step, on a NaN, or when asked (SIGINT/SIGTERM), with a checkpoint.
 import * as path from 'node:path';
-import { promises as fs, readFileSync, renameSync } from 'node:fs';
+import { promises as fs, renameSync } from 'node:fs';
 import type { Experiment } from '../config/experiment';
 import { superBatchSize } from '../config/experiment';
 import { BatchIterator, type BatchPosition } from '../data/cache/batches';
@@ -23,7 +23,8 @@ import { hasAnyCheckpoint, loadRunCheckpoint, saveRunCheckpoint, type LoadedRunC
 import { TrainingSession, type TrainBatch } from '../runtime/training-session';
 import type { FlopLedger, RunEvent, SelectionStats } from '../runs/events';
 import { ownIdentity } from '../runs/process-identity';
-import { RUN_FILES, RunWriter, type StatusFile } from '../runs/folder';
+import { RUN_FILES, RunWriter } from '../runs/folder';
+import { readStatus } from '../runs/reader';
 import { removeStaleTemporaries } from '../util/temporaries';
 import { acquireRunLock, type RunLock } from '../runs/lock';
 import { DEFAULT_EXPERIMENT } from '../config/experiment';
@@ -65,6 +66,8 @@ interface ResumeExtra {
   ledger: FlopLedger;
   /** The step whose evaluation was already logged (so a resume does not log it twice). */
   evaluatedAt: number | null;
+  /** The divergence guard's reference, the run's first loss (absent in checkpoints from before it). */
+  firstLoss?: number;
 }
 
 export class NonFiniteLossError extends Error {}
@@ -97,13 +100,14 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
   if (opts.resume) {
     try {
       resumeFrom = await loadRunCheckpoint(run.dir, { model: e.model });
-      const previous = readStatus(run);
+      const previous = readStatus(run.dir);
       if (resumeFrom && previous?.status === 'finished' && resumeFrom.checkpoint.state.step >= e.training.steps) {
         run.close();
         log(`${run.dir} already finished at step ${resumeFrom.checkpoint.state.step}: nothing to resume`);
         return { status: 'finished', step: resumeFrom.checkpoint.state.step, runDir: run.dir };
       }
-      const dropped = run.truncateToResumePoint(resumeFrom ? resumeFrom.checkpoint.state.step : null);
+      const extra = resumeFrom?.checkpoint.extra as unknown as ResumeExtra | undefined;
+      const dropped = run.truncateToResumePoint(resumeFrom ? resumeFrom.checkpoint.state.step : null, extra?.evaluatedAt ?? null);
       if (opts.onEvent) run.onEvent(opts.onEvent);
       for (const s of resumeFrom?.skipped ?? []) {
         // kept for a look, but out of the checkpoint ring: the next checkpoint must not keep it as "the one before"
@@ -133,8 +137,8 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
   let scorer: ReferenceScorer | null = null;
   let data: ExperimentData | null = null;
   let step = resumeFrom?.checkpoint.state.step ?? 0;
-  /** The step of the newest checkpoint on disk, for messages that say what is kept. */
-  let checkpointed: number | null = resumeFrom ? step : null;
+  /** The newest checkpoint on disk, for messages that say what is kept. */
+  let checkpointed: { step: number; file: string } | null = resumeFrom ? { step, file: resumeFrom.file } : null;
   try {
     status('starting', step);
     // ---- inputs
@@ -203,14 +207,15 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
     });
     status('running', step);
 
+    const guard = new DivergenceGuard((resumeFrom?.checkpoint.extra as unknown as ResumeExtra | undefined)?.firstLoss);
     const iterator = new BatchIterator(pool, { batchSize: B, seed: e.training.seed, position, prefetch: 2 });
     const checkpoint = async (reason: 'periodic' | 'final' | 'signal') => {
-      const extra: ResumeExtra = { position: iterator.position, selectionRng: selectionRng.state(), ledger: ledger.snapshot(), evaluatedAt };
+      const extra: ResumeExtra = { position: iterator.position, selectionRng: selectionRng.state(), ledger: ledger.snapshot(), evaluatedAt, firstLoss: guard.firstLoss };
       const file = await saveRunCheckpoint(run.dir, { model: e.model, optimizer: e.optimizer, state: await session!.getState(), extra: extra as unknown as Record<string, unknown> }, keep);
-      checkpointed = step;
+      checkpointed = { step, file };
       run.emit({ type: 'checkpoint', step, file, reason });
     };
-    const guard = new DivergenceGuard();
+
     const evaluateAll = async () => {
       for (const es of data!.evalSets) {
         const r = await evaluate(session!, es.set, es.tasks, plan.evalPatchSize, es.max);
@@ -276,11 +281,11 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
         // A non-finite gradient poisons the AdamW state even when the loss is still finite.
         throw new NonFiniteLossError(
           `the loss became ${Number.isFinite(result.loss) ? `non-finite in its gradient (loss ${result.loss})` : result.loss} at step ${step + 1} (lr ${lr.toExponential(2)}, gradient norm ${result.gradNorm}). ` +
-            `${keptCheckpoint(checkpointed, e)} ${divergenceFixes(e)}`,
+            `${keptCheckpoint(checkpointed)} ${divergenceFixes(e)}`,
         );
       }
       const spike = guard.observe(result.loss, step + 1);
-      if (spike) throw new NonFiniteLossError(`training diverged: ${spike} (lr ${lr.toExponential(2)}, gradient norm ${result.gradNorm.toPrecision(3)}). ${keptCheckpoint(checkpointed, e)} ${divergenceFixes(e)}`);
+      if (spike) throw new NonFiniteLossError(`training diverged: ${spike} (lr ${lr.toExponential(2)}, gradient norm ${result.gradNorm.toPrecision(3)}). ${keptCheckpoint(checkpointed)} ${divergenceFixes(e)}`);
       step = result.step;
       const tEnd = performance.now();
       run.emit({
@@ -305,7 +310,7 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
     status('finished', step);
     return { status: 'finished', step, runDir: run.dir };
   } catch (err) {
-    const message = withDiskHint(err as NodeJS.ErrnoException);
+    const message = withDiskHint(err);
     // Best effort: the failure may be the disk itself (full). Readers that find status.json still
     // "running" with its process gone show the run as died.
     try {
@@ -343,18 +348,21 @@ export function preflight(e: Experiment): void {
  * The failure's message, on one line. A full disk can stop a run in any write (a snapshot's PNG from sharp, a tokenizer file); the ones
  * the run folder makes say what to do already, and the rest get the same hint.
  */
-function withDiskHint(err: NodeJS.ErrnoException): string {
-  // one line: libvips (sharp) puts its cause on a second line of the message
-  const m = err.message.trim().replace(/\s*\n\s*/g, ': ');
-  const full = err.code === 'ENOSPC' || /ENOSPC|no space left on device/i.test(m);
+function withDiskHint(err: unknown): string {
+  // one line: libvips (sharp) puts its cause on a second line of the message; whatever was thrown
+  const m = String((err as Error | undefined)?.message ?? err).trim().replace(/\s*\n\s*/g, ': ');
+  const full = (err as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC' || /ENOSPC|no space left on device/i.test(m);
   return full && !/disk is full|free space/.test(m) ? `${m} (the disk is full: free some space, then resume the run)` : m;
 }
 
-/** What a failed run leaves to continue from, stated only as far as it is true. */
-function keptCheckpoint(step: number | null, e: Experiment): string {
-  return step === null
-    ? `No checkpoint was written yet (the first is due at step ${Math.min(e.checkpointEvery, e.training.steps)}): \`jest-studio resume\` starts this run again from step 0 with its stored config.`
-    : `The last good checkpoint (step ${step}) is kept in ${RUN_FILES.checkpoints}/latest.ckpt.`;
+/**
+ * What a diverged run leaves, stated only as far as it is known: the last checkpoint and where it
+ * is (after a fallback, an older file than latest.ckpt), or that there is none. Not "good": the
+ * loss may have been climbing already when it was written. No resume hint: resuming with the same
+ * settings would diverge again.
+ */
+function keptCheckpoint(kept: { step: number; file: string } | null): string {
+  return kept === null ? 'No checkpoint was written yet.' : `The last checkpoint (step ${kept.step}) is kept in ${kept.file}.`;
 }
 
 /** The settings that tame a diverging run, with their values now; clipNorm only where it is off. */
@@ -363,14 +371,6 @@ function divergenceFixes(e: Experiment): string {
   const fixes = [`lower optimizer.lr (now ${o.lr})`, `raise optimizer.warmupSteps (now ${o.warmupSteps})`];
   if (!(o.clipNorm > 0)) fixes.push('set optimizer.clipNorm (e.g. 1; now off)');
   return `Fix: ${fixes.join(', ')}, then start a new run (resuming would continue with the same settings).`;
-}
-
-function readStatus(run: RunWriter): StatusFile | null {
-  try {
-    return JSON.parse(readFileSync(run.path(RUN_FILES.status), 'utf8')) as StatusFile;
-  } catch {
-    return null;
-  }
 }
 
 async function openReferenceScorer(e: Experiment, data: ExperimentData, device: 'cpu' | 'cuda' | 'webgpu', log: (m: string) => void): Promise<ReferenceScorer> {

@@ -3,6 +3,7 @@
 // size each. Whoever writes there next removes those whose writer is gone.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pidExists } from '../runs/process-identity';
 
 const TEMPORARY = /\.(tmp|partial)-(\d+)$/;
 
@@ -26,17 +27,12 @@ export function removeStaleTemporaries(dir: string, all = false): string[] {
     const pid = Number(m[2]);
     if (pid === process.pid) continue;
     if ((!all || n.startsWith('lock.')) && pidExists(pid)) continue;
-    fs.rmSync(path.join(dir, n), { recursive: true, force: true });
-    removed.push(n);
+    try {
+      fs.rmSync(path.join(dir, n), { recursive: true, force: true });
+      removed.push(n);
+    } catch {
+      // housekeeping: a leftover we cannot remove now (held open elsewhere) is tried again next time
+    }
   }
   return removed;
-}
-
-function pidExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

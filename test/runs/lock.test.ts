@@ -62,6 +62,18 @@ test('a lock naming a live pid whose start time differs (a reused pid) is stale'
   acquireRunLock(dir, 'train').release();
 });
 
+test('a lock from another machine (a shared drive) is never broken, and the message names that machine', () => {
+  const dir = tmp('foreign');
+  fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 + 17, started: 'linux:their-boot:1', command: 'train', since: 'then', host: 'gpu-node-7' }));
+  assert.throws(() => acquireRunLock(dir, 'resume'), /in use by a trainer on another machine, gpu-node-7 \(pid \d+, "train" since then\).*If that machine is gone, delete .*lock/);
+});
+
+test('an owner whose start time cannot be read counts as alive while its pid exists', () => {
+  const dir = tmp('unknown');
+  fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, started: `unknown:${process.pid}:1`, command: 'train', since: 'then' }));
+  assert.throws(() => acquireRunLock(dir, 'resume'), RunLockedError);
+});
+
 test('of eight processes racing for one stale lock, exactly one wins and the others name it', async () => {
   const dir = tmp('race');
   fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 + 17, started: 'linux:gone:1', command: 'train', since: 'then' }));

@@ -74,7 +74,7 @@ test('a NaN loss stops the run with a clear message and keeps the last good chec
   e.checkpointEvery = 1;
   const r = await runTraining(e, { runDir: path.join(root, 'run'), resume: false, cacheRoot: path.join(root, 'cache') });
   assert.equal(r.status, 'failed');
-  assert.match(r.message!, /the loss became (NaN|-?Infinity|non-finite in its gradient \(loss [^)]*\)) at step \d+ .* last good checkpoint \(step (\d+)\) is kept in checkpoints\/latest\.ckpt\. Fix: lower optimizer\.lr \(now 1e\+38\), raise optimizer\.warmupSteps \(now 0\), set optimizer\.clipNorm/);
+  assert.match(r.message!, /the loss became (NaN|-?Infinity|non-finite in its gradient \(loss [^)]*\)) at step \d+ .* The last checkpoint \(step (\d+)\) is kept in checkpoints\/latest\.ckpt\. Fix: lower optimizer\.lr \(now 1e\+38\), raise optimizer\.warmupSteps \(now 0\), set optimizer\.clipNorm/);
   const ck = await loadCheckpoint(path.join(r.runDir, 'checkpoints', 'latest.ckpt'));
   assert.ok(ck.state.step < r.step + 1);
   assert.equal(Number(/\(step (\d+)\) is kept/.exec(r.message!)![1]), ck.state.step, 'the message names the step the kept checkpoint holds');
@@ -92,8 +92,8 @@ test('a NaN before the first checkpoint says none was written and how resume goe
   e.checkpointEvery = 150;
   const r = await runTraining(e, { runDir: path.join(root, 'run'), resume: false, cacheRoot: path.join(root, 'cache') });
   assert.equal(r.status, 'failed');
-  assert.match(r.message!, /No checkpoint was written yet \(the first is due at step 150\): `jest-studio resume` starts this run again from step 0/);
-  assert.doesNotMatch(r.message!, /last good checkpoint/);
+  assert.match(r.message!, /No checkpoint was written yet\. Fix: /);
+  assert.doesNotMatch(r.message!, /last checkpoint|resume/, 'no checkpoint is claimed, and no resume suggested (it would diverge again)');
   assert.doesNotMatch(r.message!, /clipNorm/, 'clipNorm is already set: the message must not suggest it');
   assert.equal(fs.existsSync(path.join(r.runDir, 'checkpoints', 'latest.ckpt')), false);
 });
