@@ -9,7 +9,9 @@ import * as vscode from 'vscode';
 import type { RunEvent } from '../../src/runs/events';
 import { RUN_FILES, newRunDir } from '../../src/runs/folder';
 import { forkCli, pidStopTarget, stopProcess } from './child';
+import { lockHolder, RunLockedError } from '../../src/runs/lock';
 import { hasCheckpoint } from './resumable';
+import { ResumeResync } from './resync';
 import { readEvents } from './scan';
 import type { RunStore } from './store';
 
@@ -60,6 +62,10 @@ export class RunManager implements vscode.Disposable {
   /** Continue a stopped (or failed) run from its latest checkpoint. */
   async resume(dir: string, extraArgs: string[] = []): Promise<void> {
     if (this.owned.has(dir)) throw new Error(`${path.basename(dir)} is already running`);
+    // a trainer outside this window (a terminal) holds the folder: the engine would refuse it too,
+    // but the user should hear who holds it before anything starts
+    const holder = lockHolder(dir);
+    if (holder) throw new RunLockedError(dir, holder);
     if (!hasCheckpoint(dir)) {
       throw new Error(`${path.basename(dir)} has no checkpoint to resume from (checkpoints/ is empty): resume it from a terminal to start it again from step 0 (jest-studio resume ${dir}), or start a new run`);
     }
@@ -68,10 +74,10 @@ export class RunManager implements vscode.Disposable {
     const previous = this.store.has(dir) ? await this.store.loadEvents(dir) : [];
     this.store.release(dir);
     if (this.owned.has(dir)) throw new Error(`${path.basename(dir)} is already running`);
-    this.launch(dir, name, ['resume', dir, ...extraArgs], path.dirname(dir), previous);
+    this.launch(dir, name, ['resume', dir, ...extraArgs], path.dirname(dir), previous, new ResumeResync());
   }
 
-  private launch(dir: string, name: string, args: string[], cwd: string, previous: RunEvent[] = []): void {
+  private launch(dir: string, name: string, args: string[], cwd: string, previous: RunEvent[] = [], resync?: ResumeResync): void {
     const out = this.output(dir, name);
     out.appendLine(`[${new Date().toISOString()}] jest-studio ${args.join(' ')}`);
     this.store.upsert(dir, { name, status: 'starting', live: true, events: previous, loader: () => readEvents(dir), createdAt: this.store.has(dir) ? undefined : Date.now() });
@@ -79,7 +85,27 @@ export class RunManager implements vscode.Disposable {
     // handlers fire only after fork() returns, so `run` is always set when they read it
     let run: OwnedRun | undefined;
     const child = forkCli(this.cliPath, args, cwd, {
-      onEvent: (e) => run && this.onEvent(run, e),
+      onEvent: (e) => {
+        if (!run) return;
+        this.note(run, e);
+        if (!resync) return this.store.append(run.dir, [e]);
+        // a resume: the engine cuts the file back to its checkpoint before it logs anything; the
+        // store's copy follows the file once the first event says the cut is done (resync.ts)
+        const now = resync.onEvent(e);
+        if (now.append.length) this.store.append(run.dir, now.append);
+        if (now.reread) {
+          const rs = resync;
+          void readEvents(dir).then(
+            (file) => {
+              const { history, append } = rs.settle(file);
+              this.store.upsert(dir, { name, status: 'running', live: true, events: history, loader: () => readEvents(dir) });
+              if (append.length) this.store.append(dir, append);
+            },
+            // the file cannot be read: keep what came over IPC
+            () => this.store.append(dir, rs.settle([]).append),
+          );
+        }
+      },
       onStderr: (line) => {
         out.appendLine(line);
         stderrTail.push(line);
@@ -95,14 +121,14 @@ export class RunManager implements vscode.Disposable {
     this.owned.set(dir, run);
   }
 
-  private onEvent(run: OwnedRun, e: RunEvent): void {
+  /** What an event tells the run's output channel and its failure reason. */
+  private note(run: OwnedRun, e: RunEvent): void {
     if (e.type === 'status') {
       this.output(run.dir, run.name).appendLine(`status: ${e.status} at step ${e.step}${e.message ? `: ${e.message}` : ''}`);
       if (e.message) run.lastStatusMessage = e.message;
     } else if (e.type === 'log') {
       run.lastStatusMessage = e.level === 'error' ? e.message : run.lastStatusMessage;
     }
-    this.store.append(run.dir, [e]);
   }
 
   private onExit(run: OwnedRun, code: number | null, signal: NodeJS.Signals | null): void {

@@ -169,9 +169,10 @@ export class RunWriter {
    */
   setStatusInPlace(status: StatusFile): void {
     const file = this.path(RUN_FILES.status);
-    // no longer than what is there, so that it fits the blocks the file already has
+    // no longer than the block the file already has (4 KiB, the smallest common file-system block;
+    // a longer file's own size), so that the write needs no new space; a longer message is cut
     let text = JSON.stringify(status) + '\n';
-    const room = fs.statSync(file).size;
+    const room = Math.max(fs.statSync(file).size, 4096);
     if (Buffer.byteLength(text) > room && status.message) {
       const over = Buffer.byteLength(text) - room;
       text = JSON.stringify({ ...status, message: status.message.slice(0, Math.max(0, status.message.length - over - 1)) }) + '\n';

@@ -477,10 +477,15 @@ async function writeSnapshot(
   const file = path.join(RUN_FILES.batches, `${name}.json`);
   const sheet = path.join(RUN_FILES.batches, `${name}.png`);
   const columns = 16;
-  await writeContactSheet(pool, run.path(sheet), Array.from(superBatch.indices), columns, 1);
-  await fs.writeFile(
-    run.path(file),
-    JSON.stringify({ step, pool: pool.dir, imageSize: pool.imageSize, sheet: { file: path.basename(sheet), columns, cell: pool.imageSize }, rows, selectedScores: sub }),
-  );
+  try {
+    await writeContactSheet(pool, run.path(sheet), Array.from(superBatch.indices), columns, 1);
+    await fs.writeFile(
+      run.path(file),
+      JSON.stringify({ step, pool: pool.dir, imageSize: pool.imageSize, sheet: { file: path.basename(sheet), columns, cell: pool.imageSize }, rows, selectedScores: sub }),
+    );
+  } catch (e) {
+    // name the file: fs's own message does not (a full disk is said by withDiskHint)
+    throw Object.assign(new Error(`could not write the selection snapshot ${run.path(file)}: ${(e as Error).message}`), { code: (e as NodeJS.ErrnoException).code });
+  }
   run.emit({ type: 'snapshot', step, file });
 }

@@ -6,9 +6,10 @@
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, command, lastNotices, waitFor, workspaceDir } from './helpers';
+import { api, command, commandShowingError, lastNotices, waitFor, workspaceDir } from './helpers';
 
 /** An unrelated long-lived process: the one a crafted status.json would point Stop at. */
 async function bystander(): Promise<{ child: ChildProcess; exited: () => boolean }> {
@@ -92,6 +93,27 @@ describe('run folders name processes, they do not own them', function () {
     } finally {
       b.child.kill('SIGKILL');
       fs.rmSync(path.join(workspaceDir(), 'runs'), { recursive: true, force: true });
+    }
+  });
+});
+
+describe('run folders take one trainer', () => {
+  it('Resume of a folder whose lock a live trainer holds is refused, naming its pid, and starts nothing', async function () {
+    if (!vscode.workspace.isTrusted) this.skip();
+    const a = await api();
+    const b = await bystander(); // stands in for a trainer started from a terminal
+    try {
+      const dir = craftedRun('locked-by-terminal', { status: 'stopped' });
+      fs.mkdirSync(path.join(dir, 'checkpoints'));
+      fs.writeFileSync(path.join(dir, 'checkpoints', 'latest.ckpt'), 'x');
+      fs.writeFileSync(path.join(dir, 'lock'), JSON.stringify({ pid: b.child.pid, started: linuxStart(b.child.pid!), command: 'train', since: 'then', host: os.hostname() }));
+      await a.store.refresh();
+      const shown = await commandShowingError('jestStudio.resumeRun', dir);
+      assert.match(shown[0].message, new RegExp(`Cannot resume: .*locked-by-terminal is in use by a live trainer \\(pid ${b.child.pid}, "train"`));
+      assert.equal(a.store.get(dir)?.live ?? false, false, 'nothing was started');
+      assert.equal(b.exited(), false);
+    } finally {
+      b.child.kill('SIGKILL');
     }
   });
 });
