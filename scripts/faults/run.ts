@@ -16,9 +16,9 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readCheckpointHeader } from '../../src/runtime/checkpoint';
 import { checkpointStep, loadRunCheckpoint } from '../../src/runs/checkpoints';
-import type { RunEvent } from '../../src/runs/events';
 import { readRun } from '../../src/runs/reader';
 import { Rng } from '../../src/util/rng';
+import { comparable } from '../../test/helpers/comparable';
 
 const CLI = path.join(__dirname, '..', '..', 'src', 'cli.js');
 const { values: opts } = parseArgs({ options: { seed: { type: 'string', default: '1' }, only: { type: 'string' } }, strict: true });
@@ -108,16 +108,6 @@ async function finish(p: Proc): Promise<void> {
 }
 
 // ---------------------------------------------------------------- what must hold
-/** What must match between runs: everything but wall-clock timings, ids and checkpoint/status bookkeeping. */
-function comparable(events: RunEvent[]): unknown[] {
-  return events.flatMap((e) => {
-    if (e.type === 'step') return [{ t: 'step', step: e.step, loss: e.loss, lr: e.lr, gradNorm: e.gradNorm, flops: e.flops, selection: e.selection }];
-    if (e.type === 'eval') return [{ t: 'eval', step: e.step, metrics: e.metrics, flops: e.flops, set: e.set }];
-    if (e.type === 'snapshot') return [{ t: 'snapshot', step: e.step }];
-    return [];
-  });
-}
-
 let straight: { events: unknown[]; params: string } | undefined;
 
 function paramsHash(dir: string): string {

@@ -1,25 +1,16 @@
 // A run stopped at step k and resumed produces the same metrics, bit for bit, as one run straight
-// through (JEST selection, cached reference, snapshots and checkpoints all in play). A NaN loss
-// stops the run with a message and keeps the last good checkpoint.
+// through (JEST selection, cached reference, snapshots and checkpoints all in play), also from the
+// checkpoint before a corrupt latest and from step 0 with no checkpoint. A NaN loss stops the run
+// with a message naming the checkpoint it keeps.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { loadCheckpoint } from '../../src/runtime/checkpoint';
-import type { RunEvent } from '../../src/runs/events';
 import { readRun } from '../../src/runs/reader';
 import { runTraining } from '../../src/train/loop';
+import { comparable } from '../helpers/comparable';
 import { experiment, tempRoot } from './helpers';
-
-/** What must match between runs: everything but wall-clock timings and ids. */
-function comparable(events: RunEvent[]): unknown[] {
-  return events.flatMap((e) => {
-    if (e.type === 'step') return [{ t: 'step', step: e.step, loss: e.loss, lr: e.lr, gradNorm: e.gradNorm, flops: e.flops, selection: e.selection }];
-    if (e.type === 'eval') return [{ t: 'eval', step: e.step, metrics: e.metrics, flops: e.flops, set: e.set }];
-    if (e.type === 'snapshot') return [{ t: 'snapshot', step: e.step }];
-    return [];
-  });
-}
 
 test('stop at step k, resume: the same metrics bit for bit as a straight run', async () => {
   const root = await tempRoot('resume');
@@ -64,7 +55,7 @@ test('stop at step k, resume: the same metrics bit for bit as a straight run', a
   assert.ok(fs.existsSync(path.join(resumed.runDir, 'models', 'image_encoder.onnx')));
 });
 
-test('a NaN loss stops the run with a clear message and keeps the last good checkpoint', async () => {
+test('a NaN loss stops the run with a clear message naming the last checkpoint, which holds finite parameters', async () => {
   const root = await tempRoot('nan');
   const e = experiment({ name: 'diverge' });
   e.data.train = e.data.curated!;
@@ -82,7 +73,7 @@ test('a NaN loss stops the run with a clear message and keeps the last good chec
   assert.equal(readRun(r.runDir).status?.status, 'failed');
 });
 
-test('a NaN before the first checkpoint says none was written and how resume goes on; clipNorm is not suggested when it is set', async () => {
+test('a NaN before the first checkpoint says none was written and suggests no resume; clipNorm is not suggested when it is set', async () => {
   const root = await tempRoot('nan-early');
   const e = experiment({ name: 'diverge-early' });
   e.data.train = e.data.curated!;
