@@ -66,6 +66,8 @@ export interface SelectionConfig {
   temperature: number;
   /** Independent selection: keep the top b, or sample b by softmax. */
   independentMode: 'topk' | 'sample';
+  /** Independent selection's per-example score: its own pair S_ii, or its pairs with the whole super-batch (both directions). */
+  independentScore: 'diagonal' | 'batch';
 }
 
 export interface ReferenceConfig {
@@ -130,7 +132,7 @@ export const DEFAULT_EXPERIMENT: Experiment = {
   // the graph builder into the editor's config code)
   optimizer: { lr: 2e-3, warmupSteps: 50, schedule: 'cosine', minLrRatio: 0.05, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 1e-4, clipNorm: 1 },
   training: { batchSize: 64, steps: 1000, seed: 0 },
-  selection: { method: 'jest', score: 'learnability', filterRatio: 0.8, chunks: 16, temperature: 1, independentMode: 'topk' },
+  selection: { method: 'jest', score: 'learnability', filterRatio: 0.8, chunks: 16, temperature: 1, independentMode: 'topk', independentScore: 'diagonal' },
   reference: { run: null, encoders: null, cacheEmbeddings: true },
   flexi: { enabled: false, scoringPatchSize: 8, trainMix: [{ patchSize: 4, fraction: 0.5 }, { patchSize: 8, fraction: 0.5 }] },
   runtime: { device: 'cpu', threads: 0 },

@@ -62,6 +62,7 @@ const DEVICES = ['auto', 'cpu', 'cuda', 'webgpu'] as const satisfies Exhaustive<
 const VENDORS = ['google', 'twitter', 'apple', 'facebook'] as const satisfies Exhaustive<EmojiVendor, readonly ['google', 'twitter', 'apple', 'facebook']>;
 const SCHEDULES = ['cosine', 'linear', 'constant'] as const satisfies Exhaustive<OptimizerConfig['schedule'], readonly ['cosine', 'linear', 'constant']>;
 const INDEPENDENT_MODES = ['topk', 'sample'] as const satisfies Exhaustive<SelectionConfig['independentMode'], readonly ['topk', 'sample']>;
+const INDEPENDENT_SCORES = ['diagonal', 'batch'] as const satisfies Exhaustive<SelectionConfig['independentScore'], readonly ['diagonal', 'batch']>;
 const TASKS = ['zero-shot', 'retrieval'] as const satisfies Exhaustive<EvalSetConfig['tasks'][number], readonly ['zero-shot', 'retrieval']>;
 /** Every `kind` of SourceSpec and every built-in `name`: one schema definition each. */
 export const SOURCE_KINDS = ['manifest', 'folder', 'webdataset', 'synthetic', 'noisy', 'concat', 'builtin'] as const satisfies Exhaustive<SourceSpec['kind'], readonly ['manifest', 'folder', 'webdataset', 'synthetic', 'noisy', 'concat', 'builtin']>;
@@ -341,6 +342,12 @@ const SELECTION = object(
     chunks: positive('n chunks of joint selection (paper: 16); the batch size must be divisible by it.', D.selection.chunks),
     temperature: number('Softmax temperature on scores (1 = the paper).', { exclusiveMinimum: 0, default: D.selection.temperature }),
     independentMode: oneOfStrings(INDEPENDENT_MODES, ['Keep the b best-scoring examples.', 'Draw b without replacement with p ∝ exp(score / T).'], 'Independent selection: keep the top b, or sample b by softmax.', { default: D.selection.independentMode }),
+    independentScore: oneOfStrings(
+      INDEPENDENT_SCORES,
+      ['Its own pair S_ii.', 'Its pairs with the whole super-batch, both directions: Σ_j (S_ij + S_ji) − S_ii.'],
+      "Independent selection's per-example score: its own pair, or its pairs with the whole super-batch.",
+      { default: D.selection.independentScore },
+    ),
   },
   { default: D.selection },
 );

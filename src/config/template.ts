@@ -94,7 +94,8 @@ ${schemaLine}  // Names the run folder under the runs folder.
     "filterRatio": ${s.filterRatio},
     "chunks": ${s.chunks},
     "temperature": ${s.temperature},
-    "independentMode": ${j(s.independentMode)}
+    "independentMode": ${j(s.independentMode)},
+    "independentScore": ${j(s.independentScore)}
   },
 
   // THE REFERENCE: a frozen model trained on curated data that steers selection. Set "run" to a

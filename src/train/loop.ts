@@ -262,7 +262,7 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
           const j = jointSelect(scored.pairs, b, { chunks: sel.chunks, temperature: sel.temperature }, selectionRng);
           [selected, batchScore] = [j.indices, j.score];
         } else {
-          selected = independentSelect(scored.pairs, b, { mode: sel.independentMode, perExample: 'diagonal', temperature: sel.temperature }, selectionRng);
+          selected = independentSelect(scored.pairs, b, { mode: sel.independentMode, perExample: sel.independentScore ?? 'diagonal', temperature: sel.temperature }, selectionRng);
           batchScore = subBatchScore(scored.pairs, selected);
         }
         stats = selectionStats(e, scored, B, selected, batchScore, superBatch, pool.examples);
