@@ -17,7 +17,7 @@ import { setEngineEnvironment } from './runs/child';
 import { datasetsEnvironment, isMissingDatasets } from './runs/datasets';
 import { FolderRuns } from './runs/folders';
 import { RunManager } from './runs/manager';
-import { hasCheckpoint } from './runs/resumable';
+import { hasAnyCheckpoint } from '../src/runs/checkpoints';
 import { RunStore } from './runs/store';
 import { RunsTreeProvider } from './views/runsTree';
 import { RunContextKeys } from './views/contextKeys';
@@ -89,7 +89,7 @@ export function activate(ctx: vscode.ExtensionContext): JestStudioApi {
         });
       } else if (r.status === 'failed') {
         // Resume only where there is a checkpoint to resume from (the palette and the tree ask the same)
-        const actions = hasCheckpoint(r.dir) ? ['Show Log', 'Resume'] : ['Show Log'];
+        const actions = hasAnyCheckpoint(r.dir) ? ['Show Log', 'Resume'] : ['Show Log'];
         void showError(`Run ${name} failed: ${r.reason ?? 'no reason given'}.`, ...actions).then((p) => {
           if (p === 'Show Log') manager.showLog(r.dir);
           if (p === 'Resume') void vscode.commands.executeCommand('jestStudio.resumeRun', r.dir);

@@ -13,6 +13,7 @@ import { recordNotice } from '../notices';
 import { requireTrust } from '../trust';
 import { experimentDocument, pickRun, pickRuns, runDirsFromArg } from './args';
 import { showError, showWarning } from '../notify';
+import { hasAnyCheckpoint } from '../../src/runs/checkpoints';
 
 /** Save, validate with the engine, and say what is wrong (with a way to see it) when it has errors. */
 export async function readyExperiment(s: Services, doc: vscode.TextDocument): Promise<{ name: string } | undefined> {
@@ -113,7 +114,7 @@ export async function inspectBatches(s: Services, arg?: unknown, step?: number):
 /** Returns the folder the encoders were written to (undefined when nothing was exported). */
 export async function exportModel(s: Services, arg?: unknown): Promise<string | undefined> {
   if (!requireTrust()) return undefined;
-  const dir = await pickRun(s.store, 'Export the encoders of which run?', (r) => !r.live && fs.existsSync(path.join(r.dir, 'checkpoints', 'latest.ckpt')), arg);
+  const dir = await pickRun(s.store, 'Export the encoders of which run?', (r) => !r.live && hasAnyCheckpoint(r.dir), arg);
   if (!dir) return undefined;
   const r = await runJob(s.cliPath, ['export', dir], dir, `JEST: exporting ${path.basename(dir)}`, s.manager.output(dir));
   if (r.code !== 0) {

@@ -10,7 +10,7 @@ import type { RunEvent } from '../../src/runs/events';
 import { RUN_FILES, newRunDir } from '../../src/runs/folder';
 import { forkCli, pidStopTarget, stopProcess } from './child';
 import { lockHolder, RunLockedError } from '../../src/runs/lock';
-import { hasCheckpoint } from './resumable';
+import { hasAnyCheckpoint } from '../../src/runs/checkpoints';
 import { ResumeResync } from './resync';
 import { readEvents } from './scan';
 import type { RunStore } from './store';
@@ -66,7 +66,7 @@ export class RunManager implements vscode.Disposable {
     // but the user should hear who holds it before anything starts
     const holder = lockHolder(dir);
     if (holder) throw new RunLockedError(dir, holder);
-    if (!hasCheckpoint(dir)) {
+    if (!hasAnyCheckpoint(dir)) {
       throw new Error(`${path.basename(dir)} has no checkpoint to resume from (checkpoints/ is empty): resume it from a terminal to start it again from step 0 (jest-studio resume ${dir}), or start a new run`);
     }
     const name = this.store.get(dir)?.name ?? path.basename(dir);

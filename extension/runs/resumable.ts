@@ -5,10 +5,6 @@
 import { hasAnyCheckpoint } from '../../src/runs/checkpoints';
 import type { RunSummary } from './summary';
 
-/** latest.ckpt or one kept before it (the engine falls back to those when latest is unreadable). */
-export function hasCheckpoint(dir: string): boolean {
-  return hasAnyCheckpoint(dir);
-}
 
 export class Resumability {
   private readonly known = new Map<string, { key: string; checkpoint: boolean }>();
@@ -18,7 +14,7 @@ export class Resumability {
     const key = `${r.status}:${r.live}`;
     let k = this.known.get(r.dir);
     if (!k || k.key !== key) {
-      k = { key, checkpoint: hasCheckpoint(r.dir) };
+      k = { key, checkpoint: hasAnyCheckpoint(r.dir) };
       this.known.set(r.dir, k);
     }
     return k.checkpoint;

@@ -15,14 +15,19 @@ test('the guard: a loss 4x its first is divergence; a falling or noisy one is no
   assert.match(g.observe(49, 9) ?? '', /the loss leapt to 49\.0 at step 9, over 4x its 12\.0 at the start/);
 });
 
+/** 150 steps of the tiny model at this learning rate, clipping on. */
+async function trainAt(lr: number) {
+  const root = await tempRoot('lr');
+  const e = experiment({ name: `lr-${lr}` });
+  e.data.eval = [];
+  e.training.steps = 150;
+  e.optimizer = { ...e.optimizer, lr, clipNorm: 1 };
+  return runTraining(e, { runDir: path.join(root, 'run'), resume: false, cacheRoot: path.join(root, 'cache') });
+}
+
 for (const lr of [3, 30, 100, 1000]) {
   test(`lr ${lr} with clipping (finite numbers throughout) is stopped as diverged, with what to change`, async () => {
-    const root = await tempRoot('diverge');
-    const e = experiment({ name: 'too-hot' });
-    e.data.eval = [];
-    e.training.steps = 150;
-    e.optimizer = { ...e.optimizer, lr, clipNorm: 1 };
-    const r = await runTraining(e, { runDir: path.join(root, 'run'), resume: false, cacheRoot: path.join(root, 'cache') });
+    const r = await trainAt(lr);
     assert.equal(r.status, 'failed');
     assert.ok(r.step < 50, `stopped at step ${r.step}`);
     assert.match(r.message!, new RegExp(`^training diverged: the loss leapt to .* at step \\d+, over 4x .* Fix: lower optimizer\\.lr \\(now ${lr}\\), raise optimizer\\.warmupSteps \\(now 10\\), then start a new run`));
@@ -49,12 +54,7 @@ test('a resumed run is judged against the run\'s first loss, kept in the checkpo
 // guard (its loss peaks at 1.3x, then sits where slow healthy runs sit), so it finishes.
 for (const lr of [3e-3, 1, 10]) {
   test(`lr ${lr} trains on to the end`, async () => {
-    const root = await tempRoot('healthy');
-    const e = experiment({ name: 'fine' });
-    e.data.eval = [];
-    e.training.steps = 150;
-    e.optimizer = { ...e.optimizer, lr, clipNorm: 1 };
-    const r = await runTraining(e, { runDir: path.join(root, 'run'), resume: false, cacheRoot: path.join(root, 'cache') });
+    const r = await trainAt(lr);
     assert.equal(r.status, 'finished', r.message);
   });
 }

@@ -55,15 +55,20 @@ test('stop at step k, resume: the same metrics bit for bit as a straight run', a
   assert.ok(fs.existsSync(path.join(resumed.runDir, 'models', 'image_encoder.onnx')));
 });
 
-test('a NaN loss stops the run with a clear message naming the last checkpoint, which holds finite parameters', async () => {
+/** A run at lr 1e38: its loss turns NaN within a few steps. */
+async function nanRun(clipNorm: number, checkpointEvery: number) {
   const root = await tempRoot('nan');
   const e = experiment({ name: 'diverge' });
   e.data.train = e.data.curated!;
   e.data.eval = [];
   e.training.steps = 200;
-  e.optimizer = { ...e.optimizer, lr: 1e38, warmupSteps: 0, schedule: 'constant', clipNorm: 0 };
-  e.checkpointEvery = 1;
-  const r = await runTraining(e, { runDir: path.join(root, 'run'), resume: false, cacheRoot: path.join(root, 'cache') });
+  e.optimizer = { ...e.optimizer, lr: 1e38, warmupSteps: 0, schedule: 'constant', clipNorm };
+  e.checkpointEvery = checkpointEvery;
+  return runTraining(e, { runDir: path.join(root, 'run'), resume: false, cacheRoot: path.join(root, 'cache') });
+}
+
+test('a NaN loss stops the run with a clear message naming the last checkpoint, which holds finite parameters', async () => {
+  const r = await nanRun(0, 1);
   assert.equal(r.status, 'failed');
   assert.match(r.message!, /the loss became (NaN|-?Infinity|non-finite in its gradient \(loss [^)]*\)) at step \d+ .* The last checkpoint \(step (\d+)\) is kept in checkpoints\/latest\.ckpt\. Fix: lower optimizer\.lr \(now 1e\+38\), raise optimizer\.warmupSteps \(now 0\), set optimizer\.clipNorm/);
   const ck = await loadCheckpoint(path.join(r.runDir, 'checkpoints', 'latest.ckpt'));
@@ -74,14 +79,7 @@ test('a NaN loss stops the run with a clear message naming the last checkpoint, 
 });
 
 test('a NaN before the first checkpoint says none was written and suggests no resume; clipNorm is not suggested when it is set', async () => {
-  const root = await tempRoot('nan-early');
-  const e = experiment({ name: 'diverge-early' });
-  e.data.train = e.data.curated!;
-  e.data.eval = [];
-  e.training.steps = 200;
-  e.optimizer = { ...e.optimizer, lr: 1e38, warmupSteps: 0, schedule: 'constant', clipNorm: 1 };
-  e.checkpointEvery = 150;
-  const r = await runTraining(e, { runDir: path.join(root, 'run'), resume: false, cacheRoot: path.join(root, 'cache') });
+  const r = await nanRun(1, 150);
   assert.equal(r.status, 'failed');
   assert.match(r.message!, /No checkpoint was written yet\. Fix: /);
   assert.doesNotMatch(r.message!, /last checkpoint|resume/, 'no checkpoint is claimed, and no resume suggested (it would diverge again)');
