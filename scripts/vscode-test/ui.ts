@@ -194,7 +194,9 @@ export async function runUiTest(browser: Browser, server: Server, workspace: str
         // status.json changes on status transitions; the step the run is at is the last step event in metrics.jsonl
         const status = () => {
           const st = JSON.parse(fs.readFileSync(path.join(runDir, 'status.json'), 'utf8')) as { status: string; step: number; pid: number };
-          const tail = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trimEnd().split('\n').reverse().find((l) => l.includes('"type":"step"'));
+          // whole lines only: the line after the last newline may be one the engine is still writing
+          const text = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8');
+          const tail = text.slice(0, text.lastIndexOf('\n')).split('\n').reverse().find((l) => l.includes('"type":"step"'));
           return { ...st, step: tail ? (JSON.parse(tail) as { step: number }).step : st.step };
         };
         const before = status();
