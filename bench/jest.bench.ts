@@ -123,7 +123,7 @@ function experimentFor(s: Setting, arm: Arm | 'reference' | 'weak-reference', se
   };
   if (!isRef) {
     e.selection = { ...e.selection, ...arm.selection };
-    if (e.selection.method !== 'uniform') e.reference = { run: referenceRun, encoders: null, cacheEmbeddings: true };
+    if (e.selection.method !== 'uniform') e.reference = { run: referenceRun, encoders: null, folder: null, logitScale: null, logitBias: null, cacheEmbeddings: true };
     if (arm.flexi) e.flexi = { enabled: true, scoringPatchSize: 8, trainMix: [{ patchSize: 4, fraction: 0.5 }, { patchSize: 8, fraction: 0.5 }] };
   }
   return e;

@@ -12,7 +12,8 @@ import { dataMain } from './cli/data';
 import { demoOptions, runDemo } from './cli/demo';
 import { ProgressBar } from './cli/progress';
 import { exportImageEncoder, exportTextEncoder } from './model/export';
-import { ENCODER_FILES, referenceLoadProblem } from './jest/reference';
+import { ENCODER_FILES, STANDARD_EXPORT_DIR, referenceLoadProblem } from './jest/reference';
+import { writeStandardLayout } from './model/export-standard';
 import { precomputeReference } from './jest/precompute';
 import { resolutionPlan } from './jest/flexi';
 import { loadRunCheckpoint } from './runs/checkpoints';
@@ -228,8 +229,9 @@ async function command(cmd: keyof typeof COMMANDS, rest: string[]): Promise<numb
       const tokenizer = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILES.models, 'tokenizer.json'), 'utf8'));
       fs.writeFileSync(path.join(out, ENCODER_FILES.image), exportImageEncoder(e.model, params, resolutionPlan(e).evalPatchSize));
       fs.writeFileSync(path.join(out, ENCODER_FILES.text), exportTextEncoder(e.model, params, tokenizer));
+      await writeStandardLayout(path.join(out, STANDARD_EXPORT_DIR), e.model, params, tokenizer, resolutionPlan(e).evalPatchSize);
       await s.release();
-      log(`wrote ${path.join(out, ENCODER_FILES.image)} and ${ENCODER_FILES.text} (step ${s.stepCount})`);
+      log(`wrote ${path.join(out, ENCODER_FILES.image)} and ${ENCODER_FILES.text} (step ${s.stepCount}), and the standard layout (onnx/, tokenizer.json, config.json) in ${path.join(out, STANDARD_EXPORT_DIR)}`);
       return 0;
     }
     case 'precompute-reference': {

@@ -28,7 +28,8 @@ prepare options:
   --out DIR          the prepared folder (default: .cache/jest-studio/data/<name>-<fingerprint>,
                      or $JEST_STUDIO_CACHE/data/...)
   --background C     colour behind transparent pixels: #rrggbb, r,g,b, white, black (default white)
-  --fit contain|cover  keep the whole image (default) or crop the centre square
+  --fit F            contain: keep the whole image (default), cover: crop the centre square,
+                     fill: stretch it to the square
   --vocab N          tokenizer vocabulary cap, specials included (default 8192)
   --seq-len N        tokens per caption, L (default 16)
   --min-count N      words seen fewer times are unknown (default 1)
@@ -76,7 +77,7 @@ const PREPARE: CommandSpec = {
   name: 'data prepare',
   args: '<source>',
   positionals: { min: 0, max: Infinity },
-  options: { size: n, max: n, out: { type: 'string', value: 'DIR' }, background: { type: 'string', value: 'C' }, fit: { type: 'string', value: 'contain|cover' }, vocab: n, 'seq-len': n, 'min-count': n, 'tokenizer-from': { type: 'string', value: 'DIR' }, workers: n, force: { type: 'boolean' } },
+  options: { size: n, max: n, out: { type: 'string', value: 'DIR' }, background: { type: 'string', value: 'C' }, fit: { type: 'string', value: 'contain|cover|fill' }, vocab: n, 'seq-len': n, 'min-count': n, 'tokenizer-from': { type: 'string', value: 'DIR' }, workers: n, force: { type: 'boolean' } },
 };
 const INSPECT: CommandSpec = {
   name: 'data inspect',
@@ -118,14 +119,14 @@ export async function dataPrepare(argv: string[], out: NodeJS.WriteStream = proc
   if (positional.length !== 1) throw new UsageError(`data prepare takes one source, got ${positional.length}\n\n${DATA_USAGE}`);
   const spec = await parseSourceArgument(positional[0]);
   const fit = flags.fit as string | undefined;
-  if (fit !== undefined && fit !== 'contain' && fit !== 'cover') throw new UsageError(`--fit must be contain or cover, got "${fit}"`);
+  if (fit !== undefined && fit !== 'contain' && fit !== 'cover' && fit !== 'fill') throw new UsageError(`--fit must be contain, cover or fill, got "${fit}"`);
   const started = Date.now();
   const result = await prepare(spec, {
     size: intFlag(flags, 'size'),
     max: intFlag(flags, 'max'),
     out: flags.out as string | undefined,
     background: typeof flags.background === 'string' ? parseColour(flags.background) : undefined,
-    fit: fit as 'contain' | 'cover' | undefined,
+    fit: fit as 'contain' | 'cover' | 'fill' | undefined,
     vocabSize: intFlag(flags, 'vocab'),
     maxLength: intFlag(flags, 'seq-len'),
     minCount: intFlag(flags, 'min-count'),

@@ -73,7 +73,7 @@ export function demoExperiments(o: DemoOptions, referenceRun: string): { referen
       ...common,
       name: 'jest',
       selection: { ...base.selection, method: 'jest', score: 'learnability', filterRatio: 0.8, chunks: 16 },
-      reference: { run: referenceRun, encoders: null, cacheEmbeddings: true },
+      reference: { run: referenceRun, encoders: null, folder: null, logitScale: null, logitBias: null, cacheEmbeddings: true },
     },
   };
 }

@@ -75,6 +75,12 @@ export interface ReferenceConfig {
   run: string | null;
   /** Or a pair of exported encoders (see src/model/export.ts for their inputs and outputs). */
   encoders: { image: string; text: string } | null;
+  /** Or a pretrained model folder in the standard layout (CLIP / SigLIP: onnx/vision_model.onnx, onnx/text_model.onnx, tokenizer.json, config.json, preprocessor_config.json). */
+  folder: string | null;
+  /** The sigmoid pair loss's t' (log temperature) for a folder reference; null: from the model's files, else fitted on data.curated. */
+  logitScale: number | null;
+  /** Its bias b; null: from the model's files, else fitted with t' (0 when only logitScale is given). */
+  logitBias: number | null;
   /** Embed the training pool once and cache it on disk (the reference is frozen). */
   cacheEmbeddings: boolean;
 }
@@ -133,7 +139,7 @@ export const DEFAULT_EXPERIMENT: Experiment = {
   optimizer: { lr: 2e-3, warmupSteps: 50, schedule: 'cosine', minLrRatio: 0.05, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 1e-4, clipNorm: 1 },
   training: { batchSize: 64, steps: 1000, seed: 0 },
   selection: { method: 'jest', score: 'learnability', filterRatio: 0.8, chunks: 16, temperature: 1, independentMode: 'topk', independentScore: 'diagonal' },
-  reference: { run: null, encoders: null, cacheEmbeddings: true },
+  reference: { run: null, encoders: null, folder: null, logitScale: null, logitBias: null, cacheEmbeddings: true },
   flexi: { enabled: false, scoringPatchSize: 8, trainMix: [{ patchSize: 4, fraction: 0.5 }, { patchSize: 8, fraction: 0.5 }] },
   runtime: { device: 'cpu', threads: 0 },
   evaluation: { every: 100 },

@@ -367,11 +367,14 @@ const REFERENCE = nullable(
           { required: ['image', 'text'], default: null },
         ),
       ),
+      folder: nullable(string('Or a pretrained model folder in the standard layout (CLIP / SigLIP: onnx/vision_model.onnx, onnx/text_model.onnx, tokenizer.json, config.json, preprocessor_config.json).', { minLength: 1, default: null })),
+      logitScale: nullable(number('The sigmoid pair loss\'s t\' (log temperature) for a folder reference; null: from the model\'s files, else fitted on data.curated.', { default: null })),
+      logitBias: nullable(number('Its bias b; null: from the model\'s files, else fitted with t\' (0 when only logitScale is given).', { default: null })),
       cacheEmbeddings: boolean('Embed the training pool once and cache it on disk (the reference is frozen).', { default: D.reference?.cacheEmbeddings ?? true }),
     },
     {
       default: D.reference,
-      markdownDescription: 'The frozen **reference** model, trained on curated data, that steers selection. Set exactly one of `run` (a finished run folder) or `encoders` (a pair of exported .onnx encoders). Needed by `learnability` and `easy-reference`; `null` for uniform / hard-learner runs.',
+      markdownDescription: 'The frozen **reference** model, trained on curated data, that steers selection. Set exactly one of `run` (a finished run folder), `encoders` (a pair of exported .onnx encoders) or `folder` (a pretrained CLIP / SigLIP in the standard ONNX layout, see docs/reference-models.md). Needed by `learnability` and `easy-reference`; `null` for uniform / hard-learner runs.',
     },
   ),
 );

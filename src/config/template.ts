@@ -98,13 +98,19 @@ ${schemaLine}  // Names the run folder under the runs folder.
     "independentScore": ${j(s.independentScore)}
   },
 
-  // THE REFERENCE: a frozen model trained on curated data that steers selection. Set "run" to a
-  // finished run folder (train one with method "uniform" on data.curated, or use Choose Reference
-  // Model) OR "encoders" to a pair of exported .onnx encoders, not both. Its embeddings of the pool
-  // are computed once and cached ("cacheEmbeddings"): the reference never changes.
+  // THE REFERENCE: a frozen model trained on curated data that steers selection. Set ONE of "run"
+  // (a finished run folder: train one with method "uniform" on data.curated, or use Choose
+  // Reference Model), "encoders" (a pair of exported .onnx encoders) or "folder" (a pretrained
+  // CLIP / SigLIP exported to ONNX in the standard layout; docs/reference-models.md). A folder
+  // model's sigmoid temperature and bias come from its files, from "logitScale" / "logitBias",
+  // or are fitted on data.curated (CLIP). Its embeddings of the pool are computed once and cached
+  // ("cacheEmbeddings"): the reference never changes.
   "reference": {
     "run": ${j(referenceRun)},
     "encoders": null,
+    "folder": null,
+    "logitScale": null,
+    "logitBias": null,
     "cacheEmbeddings": ${D.reference?.cacheEmbeddings ?? true}
   },
 

@@ -268,18 +268,22 @@ function checkSelection(e: Experiment, c: CrossContext): void {
 function checkReference(e: Experiment, c: CrossContext): void {
   if (!c.valid('reference')) return;
   const ref = e.reference;
-  if (ref && ref.run !== null && ref.encoders !== null) {
-    c.report('error', 'reference.encoders', 'set either reference.run or reference.encoders, not both: the reference is one model; set the other to null');
+  const set = ref ? (['run', 'encoders', 'folder'] as const).filter((k) => ref[k] !== null && ref[k] !== undefined) : [];
+  if (set.length > 1) {
+    c.report('error', `reference.${set[1]}`, `set one of reference.run, reference.encoders or reference.folder, not ${set.join(' and ')}: the reference is one model; set the others to null`);
+  }
+  if (ref && !ref.folder && (ref.logitScale != null || ref.logitBias != null)) {
+    c.report('warning', ref.logitScale != null ? 'reference.logitScale' : 'reference.logitBias', 'logitScale / logitBias apply to a reference.folder model; a run or encoder pair brings its own learned t\' and b, so these are ignored');
   }
   if (!c.valid('selection.method', 'selection.score')) return;
   const { method, score } = e.selection;
-  const has = !!ref && (ref.run !== null || ref.encoders !== null);
+  const has = set.length > 0;
   const needed = method !== 'uniform' && SCORE_NEEDS[score].reference;
   if (needed && !has) {
     c.report(
       'error',
       ref ? 'reference.run' : 'reference',
-      `selection.score ${fmt(score)} with method ${fmt(method)} needs a reference model: set reference.run to a finished run folder (e.g. a uniform run on data.curated) or reference.encoders to { "image": "….onnx", "text": "….onnx" }; or use score "hard-learner" or method "uniform"`,
+      `selection.score ${fmt(score)} with method ${fmt(method)} needs a reference model: set reference.run to a finished run folder (e.g. a uniform run on data.curated), reference.encoders to { "image": "….onnx", "text": "….onnx" }, or reference.folder to a pretrained CLIP / SigLIP export; or use score "hard-learner" or method "uniform"`,
     );
   }
   if (!needed && has) {
@@ -417,6 +421,7 @@ export function resolveExperimentPaths(e: Experiment, baseDir: string): Experime
   source(out.data.curated as unknown as Record<string, unknown> | null);
   for (const ev of out.data.eval) source(ev.source as unknown as Record<string, unknown>);
   if (out.reference?.run) out.reference.run = abs(out.reference.run);
+  if (out.reference?.folder) out.reference.folder = abs(out.reference.folder);
   if (out.reference?.encoders) out.reference.encoders = { image: abs(out.reference.encoders.image), text: abs(out.reference.encoders.text) };
   return out;
 }

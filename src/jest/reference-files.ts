@@ -12,6 +12,8 @@ import { usesReference } from './scores';
 
 /** A reference run's exported encoders, in its models/ folder. */
 export const ENCODER_FILES = { image: 'image_encoder.onnx', text: 'text_encoder.onnx' } as const;
+/** The same model in the ecosystem's standard layout (model/export-standard.ts), beside them. */
+export const STANDARD_EXPORT_DIR = 'standard';
 
 export interface ReferenceProblem {
   /** The field to point at: reference.run, reference.encoders.image or reference.encoders.text. */
@@ -47,6 +49,11 @@ export function referenceFileProblems(e: Experiment): ReferenceProblem[] {
   const ref = e.reference;
   if (!usesReference(e) || !ref) return [];
   const problems: ReferenceProblem[] = [];
+  if (ref.folder) {
+    if (!fs.existsSync(ref.folder)) problems.push({ field: 'reference.folder', message: `reference.folder ${ref.folder} does not exist: point it at a model folder with config.json, tokenizer.json, preprocessor_config.json and onnx/ (relative paths are from the experiment file's folder)` });
+    else if (!fs.existsSync(path.join(ref.folder, 'config.json'))) problems.push({ field: 'reference.folder', message: `reference.folder ${ref.folder} has no config.json: it is not a model folder in the standard layout (see docs/reference-models.md)` });
+    return problems;
+  }
   const checkPair = (image: string, text: string, fields: { image: string; text: string }, where: string) => {
     for (const [side, file] of [['image', image], ['text', text]] as const) {
       if (!fs.existsSync(file)) problems.push({ field: fields[side], message: `the reference's ${side} encoder ${file} does not exist${where}` });

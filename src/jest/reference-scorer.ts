@@ -20,6 +20,16 @@ export interface ReferenceScorerOptions {
   /** Rows embedded per run while building the cache. */
   chunk?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The pool decoded as the reference wants it (its size and crop), row for row the same
+   * examples: needed when that differs from the learner's decode (open-reference.ts makes it).
+   */
+  view?: PreparedDataset;
+}
+
+/** Does the pool's own decode serve the reference (same size and fit)? */
+export function poolServesReference(reference: Pick<ReferenceModel, 'imageDecode'>, pool: PreparedDataset): boolean {
+  return reference.imageDecode.size === pool.imageSize && reference.imageDecode.fit === (pool.manifest.settings.image.fit ?? 'contain');
 }
 
 export class ReferenceScorer {
@@ -38,12 +48,20 @@ export class ReferenceScorer {
   }
 
   static async create(reference: ReferenceModel, pool: PreparedDataset, opts: ReferenceScorerOptions): Promise<ReferenceScorer> {
-    if (reference.model.imageSize !== pool.imageSize) {
-      throw new Error(`the reference model takes ${reference.model.imageSize}px images but the training pool is prepared at ${pool.imageSize}px: use a reference trained at the learner's image size`);
+    const d = reference.imageDecode;
+    const view = opts.view ?? pool;
+    if (view.imageSize !== d.size || (view.manifest.settings.image.fit ?? 'contain') !== d.fit) {
+      throw new Error(`the reference takes ${d.size} px images (fit ${d.fit}) but it was given the pool decoded at ${view.imageSize} px (fit ${view.manifest.settings.image.fit}): give it its own decode of the pool (open-reference.ts)`);
     }
+    if (view.size !== pool.size) throw new Error(`the reference's decode of the pool has ${view.size} examples, the pool ${pool.size}: prepare it again (they must be the same examples)`);
     const s = new ReferenceScorer(reference, pool, opts);
     if (opts.cache) await s.loadOrBuildCache();
     return s;
+  }
+
+  /** The pool as the reference sees it: the pool itself, or the reference's own decode of it. */
+  private get view(): PreparedDataset {
+    return this.opts.view ?? this.pool;
   }
 
   get cacheDir(): string {
@@ -53,7 +71,7 @@ export class ReferenceScorer {
   private async loadOrBuildCache(): Promise<void> {
     const t0 = Date.now();
     const dir = this.cacheDir;
-    const E = this.reference.model.embedDim;
+    const E = this.reference.embedDim;
     const N = this.pool.size;
     try {
       const [img, txt] = await Promise.all([fs.readFile(path.join(dir, 'image.f32')), fs.readFile(path.join(dir, 'text.f32'))]);
@@ -70,7 +88,7 @@ export class ReferenceScorer {
     const text = new Float32Array(N * E);
     for (let start = 0; start < N; start += chunk) {
       const rows = Array.from({ length: Math.min(chunk, N - start) }, (_, i) => start + i);
-      const b = this.pool.get(rows);
+      const b = this.view.get(rows);
       const z = await this.reference.embed(b.pixels, b.captions);
       image.set(z.image, start * E);
       text.set(z.text, start * E);
@@ -97,7 +115,7 @@ export class ReferenceScorer {
    */
   async embeddingsFor(batch: Batch): Promise<ReferenceEmbeddings & { flops: number }> {
     const n = batch.indices.length;
-    const E = this.reference.model.embedDim;
+    const E = this.reference.embedDim;
     let image: Float32Array;
     let text: Float32Array;
     let flops = 0;
@@ -110,7 +128,8 @@ export class ReferenceScorer {
         text.set(this.embeddings.text.subarray(r * E, (r + 1) * E), k * E);
       }
     } else {
-      ({ image, text } = await this.reference.embed(batch.pixels, batch.captions));
+      const pixels = this.view === this.pool ? batch.pixels : this.view.get(batch.indices).pixels;
+      ({ image, text } = await this.reference.embed(pixels, batch.captions));
       flops += n * this.reference.flopsPerExample;
     }
     let pairFlops = this.pairFlops.get(n);

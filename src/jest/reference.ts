@@ -1,10 +1,12 @@
 // Reference models: a frozen image-text model trained on curated data. It is used only through
-// its two encoders and its learned t', b, so a reference is either a finished run (its exported
-// encoders, made from its latest checkpoint when the run did not finish) or a pair of .onnx
-// encoders made elsewhere (inputs and outputs as documented in src/model/export.ts).
+// its two encoders and its t', b, so a reference is a finished run (its exported encoders, made
+// from its latest checkpoint when the run did not finish), a pair of .onnx encoders with JEST
+// Studio's metadata (src/model/export.ts), or a pretrained model folder in the ecosystem's
+// standard layout (CLIP, SigLIP: standard-reference.ts).
 //
-// The reference brings its OWN tokenizer (it was trained on other captions than the pool), stored
-// in its text encoder's metadata; pool captions are re-tokenized with it.
+// The reference brings its OWN tokenizer (it was trained on other captions than the pool) and its
+// OWN image size: pool captions are re-tokenized with it, and the pool is decoded again at its size
+// when that differs from the learner's (open-reference.ts).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
@@ -16,27 +18,42 @@ import { Tokenizer, type TokenizerJson } from '../data/tokenizer';
 import { referenceEncoderFiles, referenceFileProblems } from './reference-files';
 import { usesReference } from './scores';
 import { ModelConfig } from '../model/config';
+import type { DecodeSettings } from '../data/decode/settings';
+import { readStandardLayout, openStandardTokenizer } from './standard-layout';
 import { graphFlops } from '../onnx';
 import { buildImageEmbedder, buildTextEmbedder } from '../model/graphs';
 import { ResolvedDevice, sessionOptions } from '../runtime/device';
+
+/** The reference's t' (log temperature) and b for the sigmoid pair loss, and where they came from. */
+export interface ReferenceScale {
+  tPrime: number;
+  bias: number;
+  /** trained: learned with the sigmoid loss (our runs); given: the experiment; graph / config: the model's files; fitted: on the curated set. */
+  source: 'trained' | 'given' | 'graph' | 'config' | 'fitted';
+  detail: string;
+}
 
 export interface ReferenceModel {
   /** For logs and errors: where it came from. */
   readonly description: string;
   /** Identifies the weights (a hash of both encoder files): part of the embedding cache key. */
   readonly fingerprint: string;
-  readonly model: ModelConfig;
-  readonly tokenizer: Tokenizer;
+  readonly embedDim: number;
+  /** The square the reference's images are decoded to (its own decode of the pool when it differs from the learner's). */
+  readonly imageDecode: { size: number; fit: DecodeSettings['fit'] };
   readonly tPrime: number;
   readonly bias: number;
+  readonly scale: ReferenceScale;
+  /** Where we do not reproduce the model's own preprocessing exactly (logged). */
+  readonly notes: readonly string[];
   /** Forward FLOPs to embed one image and one caption. */
   readonly flopsPerExample: number;
-  /** Embeddings [n, E] of images (uint8 NHWC) and their captions. */
+  /** L2-normalised embeddings [n, E] of images (uint8 NHWC at imageDecode.size) and their captions. */
   embed(pixels: Uint8Array, captions: readonly string[]): Promise<{ image: Float32Array; text: Float32Array }>;
   release(): Promise<void>;
 }
 
-export { ENCODER_FILES } from './reference-files';
+export { ENCODER_FILES, STANDARD_EXPORT_DIR } from './reference-files';
 
 /**
  * Before any work: the experiment's reference files exist (reference-files.ts) and its text
@@ -45,6 +62,19 @@ export { ENCODER_FILES } from './reference-files';
 export function referenceLoadProblem(e: Experiment): string | undefined {
   const missing = referenceFileProblems(e);
   if (missing.length) return missing.map((p) => p.message).join('; ');
+  const ref = e.reference;
+  if (usesReference(e) && ref?.folder) {
+    try {
+      const layout = readStandardLayout(ref.folder);
+      openStandardTokenizer(layout);
+      if (ref.logitScale === null && !layout.scaleOutputs && !layout.configScale && !e.data.curated) {
+        return `the reference ${ref.folder} (${layout.modelType}) carries no sigmoid temperature and bias (no logit_scale output or config.json entry): set reference.logitScale and reference.logitBias, or set data.curated so that they are fitted on it`;
+      }
+      return undefined;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
   const files = usesReference(e) ? referenceEncoderFiles(e) : null;
   if (!files) return undefined;
   let bytes: Uint8Array;
@@ -108,14 +138,17 @@ export async function openEncoderReference(
   return {
     description: `encoders ${path.basename(imagePath)} + ${path.basename(textPath)}`,
     fingerprint,
-    model,
-    tokenizer,
+    embedDim: model.embedDim,
+    // JEST Studio's runs decode with the prepare defaults (fit contain), the same as the pool's
+    imageDecode: { size: S, fit: 'contain' },
     tPrime: Number(tm['jest_studio.t_prime']),
     bias: Number(tm['jest_studio.bias']),
+    scale: { tPrime: Number(tm['jest_studio.t_prime']), bias: Number(tm['jest_studio.bias']), source: 'trained', detail: 'learned with the sigmoid loss (the encoders\' metadata)' },
+    notes: [],
     flopsPerExample,
     async embed(pixels, captions) {
       const n = captions.length;
-      if (pixels.length !== n * S * S * 3) throw new Error(`reference expects ${S}x${S} RGB images; got ${pixels.length} bytes for ${n} captions`);
+      if (pixels.length !== n * S * S * 3) throw new Error(`the reference expects ${S}x${S} RGB images; got ${pixels.length} bytes for ${n} captions`);
       const tokens = tokenizer.encodeBatch(captions);
       const [a, b] = await Promise.all([
         imgSession.run({ images: new ort.Tensor('uint8', pixels, [n, S, S, 3]) }),

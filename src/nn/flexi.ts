@@ -39,7 +39,8 @@ function constMatrix(like: Value, m: Matrix): Value {
 
 /**
  * images uint8 [N, S, S, C] (NHWC, as decoded) -> tokens [N·G², D] at patch size p, G = S / p.
- * Pixels are scaled to [-1, 1] in-graph so batches cross the binding as bytes.
+ * Pixels are scaled to [-1, 1] in-graph so batches cross the binding as bytes. Float images are
+ * taken as already scaled (the standard-layout export's pixel_values, model/export-standard.ts).
  */
 export function flexiPatchEmbed(P: Params, name: string, images: Value, p: number, cfg: FlexiPatchConfig): Value {
   if (!cfg.patchSizes.includes(p)) throw new Error(`patch size ${p} is not one of the model's [${cfg.patchSizes}]`);
@@ -50,7 +51,7 @@ export function flexiPatchEmbed(P: Params, name: string, images: Value, p: numbe
   // Cut into patches while still bytes (the 6-D transpose moves a quarter of the data), then
   // scale to [-1, 1].
   const bytes = op.reshape(op.transpose(op.reshape(images, [-1, G, p, G, p, C]), [0, 1, 3, 5, 2, 4]), [-1, C * p * p]);
-  const patches = op.sub(op.mul(op.cast(bytes, images.graph.float), 1 / 127.5), 1);
+  const patches = images.dtype === 'uint8' ? op.sub(op.mul(op.cast(bytes, images.graph.float), 1 / 127.5), 1) : bytes;
   let kernel = P(`${name}.kernel`); // [C·pb², D]
   if (p !== pb) {
     const m = constMatrix(kernel, piResize(pb, p)); // [p², pb²]

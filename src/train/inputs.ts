@@ -21,11 +21,12 @@ export async function prepareSource(
   e: Experiment,
   cacheRoot: string,
   log: PrepareLog,
-  extra: { max?: number | null; tokenizerFrom?: string } = {},
+  extra: { max?: number | null; tokenizerFrom?: string; image?: { size: number; fit: 'contain' | 'cover' | 'fill' } } = {},
 ): Promise<PreparedDataset> {
   let last = 0;
   const res = await prepare(spec, {
-    size: e.model.imageSize,
+    size: extra.image?.size ?? e.model.imageSize,
+    fit: extra.image?.fit,
     vocabSize: e.model.vocabSize,
     maxLength: e.model.seqLen,
     max: extra.max ?? undefined,
@@ -34,7 +35,7 @@ export async function prepareSource(
     onProgress: (p) => {
       if (Date.now() - last > 2000) {
         last = Date.now();
-        log(`preparing ${spec.kind}${'name' in spec ? ` ${String(spec.name)}` : ''}: ${p.usable}${p.total ? ` of ~${p.total}` : ''} examples`);
+        log(`preparing ${spec.kind}${'name' in spec ? ` ${String(spec.name)}` : ''}${extra.image ? ` at ${extra.image.size} px` : ''}: ${p.usable}${p.total ? ` of ~${p.total}` : ''} examples`);
       }
     },
   });

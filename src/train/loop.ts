@@ -10,7 +10,9 @@ import { subBatch, type Batch } from '../data/cache/dataset';
 import { writeContactSheet } from '../data/contactSheet';
 import { flexiTrainOrder, resolutionPlan } from '../jest/flexi';
 import { Ledger } from '../jest/ledger';
-import { ENCODER_FILES, openEncoderReference, referenceLoadProblem } from '../jest/reference';
+import { ENCODER_FILES, STANDARD_EXPORT_DIR, referenceLoadProblem } from '../jest/reference';
+import { writeStandardLayout } from '../model/export-standard';
+import { openReferenceScorer } from '../jest/open-reference';
 import { ReferenceScorer } from '../jest/reference-scorer';
 import type { ScoreGraphSpec } from '../jest/score-graph';
 import { SCORE_NEEDS } from '../jest/scores';
@@ -192,7 +194,7 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
     // referenceCache: the cached embeddings' one-off pass over the pool.
     const scoringFlops = needs.learner ? buildScoring(e.model, B, plan.scoringPatchSize).flops : 0;
     const scoreSpec: ScoreGraphSpec | null = selecting
-      ? { score: e.selection.score, superBatch: B, patchSize: plan.scoringPatchSize, referenceEmbedDim: scorer?.reference.model.embedDim ?? null }
+      ? { score: e.selection.score, superBatch: B, patchSize: plan.scoringPatchSize, referenceEmbedDim: scorer?.reference.embedDim ?? null }
       : null;
     run.emit({
       type: 'run-start',
@@ -307,6 +309,7 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
     const models = run.path(RUN_FILES.models);
     await fs.writeFile(path.join(models, ENCODER_FILES.image), exportImageEncoder(e.model, params, plan.evalPatchSize));
     await fs.writeFile(path.join(models, ENCODER_FILES.text), exportTextEncoder(e.model, params, pool.tokenizer.toJSON()));
+    await writeStandardLayout(path.join(models, STANDARD_EXPORT_DIR), e.model, params, pool.tokenizer.toJSON(), plan.evalPatchSize);
     status('finished', step);
     return { status: 'finished', step, runDir: run.dir };
   } catch (err) {
@@ -371,31 +374,6 @@ function divergenceFixes(e: Experiment): string {
   const fixes = [`lower optimizer.lr (now ${o.lr})`, `raise optimizer.warmupSteps (now ${o.warmupSteps})`];
   if (!(o.clipNorm > 0)) fixes.push('set optimizer.clipNorm (e.g. 1; now off)');
   return `Fix: ${fixes.join(', ')}, then start a new run (resuming would continue with the same settings).`;
-}
-
-async function openReferenceScorer(e: Experiment, data: ExperimentData, device: 'cpu' | 'cuda' | 'webgpu', log: (m: string) => void): Promise<ReferenceScorer> {
-  const ref = e.reference;
-  let image: string;
-  let text: string;
-  if (ref?.encoders) {
-    ({ image, text } = ref.encoders);
-  } else if (ref?.run) {
-    image = path.join(ref.run, RUN_FILES.models, ENCODER_FILES.image);
-    text = path.join(ref.run, RUN_FILES.models, ENCODER_FILES.text);
-  } else {
-    throw new Error(`selection.score "${e.selection.score}" needs a reference model: set reference.run to a finished run (e.g. a uniform run on the curated set) or reference.encoders to a pair of .onnx files`);
-  }
-  const model = await openEncoderReference(image, text, device, e.runtime.threads);
-  log(`reference: ${model.description}${ref?.cacheEmbeddings ? ' (embedding the pool once, cached)' : ''}`);
-  const scorer = await ReferenceScorer.create(model, data.pool, {
-    cache: ref!.cacheEmbeddings,
-    cacheRoot: data.cacheRoot,
-    onProgress: (done, total) => {
-      if (done === total || done % 8192 < 512) log(`reference embeddings: ${done}/${total}`);
-    },
-  });
-  if (ref!.cacheEmbeddings) log(`reference embeddings ready in ${scorer.cacheSeconds.toFixed(1)} s${scorer.cacheFlops ? '' : ' (from cache)'}`);
-  return scorer;
 }
 
 function toTrainBatch(batch: Batch, groups: { patchSize: number; count: number }[], imageSize: number): TrainBatch {

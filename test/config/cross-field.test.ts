@@ -62,11 +62,11 @@ test('Flexi-JEST patch sizes must be the model\'s, the mix must add up to 1 and 
   assert.match(only(diagnosticsOf(flexi({ scoringPatchSize: 4 })), 'flexi.scoringPatchSize', 'warning').message, /coarse/);
 });
 
-test('learnability and easy-reference need a reference (run or encoders), not both; uniform and hard-learner do not', () => {
+test('learnability and easy-reference need a reference (run, encoders or folder), only one; uniform and hard-learner do not', () => {
   const noRef = withBase({ reference: null });
   const d = only(diagnosticsOf(noRef), 'reference');
   assertAt(d, noRef, 'null');
-  assert.match(d.message, /score "learnability" with method "jest" needs a reference model: set reference\.run .* or reference\.encoders/);
+  assert.match(d.message, /score "learnability" with method "jest" needs a reference model: set reference\.run .*, reference\.encoders .*or reference\.folder/);
   // An empty reference object points at reference.run; a missing section says it took the default.
   assert.match(only(diagnosticsOf(withBase({ reference: { run: null } })), 'reference.run').message, /needs a reference/);
   assert.match(only(diagnosticsOf('{ "data": { "eval": [] } }'), 'reference.run').message, /not in the file: it takes the default/);
@@ -77,7 +77,11 @@ test('learnability and easy-reference need a reference (run or encoders), not bo
     assert.match(only(diagnosticsOf(withBase({ selection })), 'reference', 'warning').message, /ignored/);
   }
   const both = withBase({ reference: { run: 'r', encoders: { image: 'i.onnx', text: 't.onnx' } } });
-  assert.match(only(diagnosticsOf(both), 'reference.encoders').message, /either reference\.run or reference\.encoders, not both/);
+  assert.match(only(diagnosticsOf(both), 'reference.encoders').message, /set one of reference\.run, reference\.encoders or reference\.folder, not run and encoders/);
+  const folderAndRun = withBase({ reference: { run: 'r', folder: 'models/clip' } });
+  assert.match(only(diagnosticsOf(folderAndRun), 'reference.folder').message, /not run and folder/);
+  assert.deepEqual(diagnosticsOf(withBase({ reference: { run: null, folder: 'models/clip', logitScale: 2.3, logitBias: -10 } })), [], 'a folder alone, with its scale');
+  assert.match(only(diagnosticsOf(withBase({ reference: { run: 'r', logitScale: 2.3 } })), 'reference.logitScale', 'warning').message, /apply to a reference\.folder model/);
   assert.match(only(diagnosticsOf(withBase({ reference: { run: null, encoders: { image: 'i.pt', text: 't.onnx' } } })), 'reference.encoders.image', 'warning').message, /\.onnx/);
 });
 

@@ -28,7 +28,7 @@ test('a valid file with comments and trailing commas parses with no diagnostics'
   assert.deepEqual(diagnostics, []);
   assert.equal(experiment.name, 'tiny-run');
   assert.equal(experiment.training.batchSize, 32);
-  assert.deepEqual(experiment.reference, { run: null, encoders: { image: 'ref/image.onnx', text: 'ref/text.onnx' }, cacheEmbeddings: true });
+  assert.deepEqual(experiment.reference, { run: null, encoders: { image: 'ref/image.onnx', text: 'ref/text.onnx' }, folder: null, logitScale: null, logitBias: null, cacheEmbeddings: true });
   assert.deepEqual(experiment.data.train, { kind: 'noisy', source: { kind: 'synthetic', n: 500 }, mismatchFraction: 0.2 });
 });
 

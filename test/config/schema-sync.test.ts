@@ -37,7 +37,7 @@ const FULL: Full<Experiment> = {
   optimizer: { lr: 1e-3, warmupSteps: 10, schedule: 'linear', minLrRatio: 0.1, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0, clipNorm: 1 },
   training: { batchSize: 32, steps: 100, seed: 1 },
   selection: { method: 'independent', score: 'easy-reference', filterRatio: 0.5, chunks: 16, temperature: 0.5, independentMode: 'sample', independentScore: 'batch' },
-  reference: { run: 'runs/ref', encoders: { image: 'i.onnx', text: 't.onnx' }, cacheEmbeddings: false },
+  reference: { run: 'runs/ref', encoders: { image: 'i.onnx', text: 't.onnx' }, folder: 'models/clip', logitScale: 2.3, logitBias: -10, cacheEmbeddings: false },
   flexi: { enabled: true, scoringPatchSize: 8, trainMix: [{ patchSize: 4, fraction: 0.5 }, { patchSize: 8, fraction: 0.5 }] },
   runtime: { device: 'auto', threads: 2 },
   evaluation: { every: 10 },

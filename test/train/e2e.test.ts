@@ -22,7 +22,7 @@ test('JEST with a clean reference beats uniform on a noisy pool at equal steps',
     // (uniform uses no reference: its cache line is 0)
     const e = experiment({ name: method });
     e.selection = { ...e.selection, method, score: 'learnability', filterRatio: 0.8, chunks: 16 };
-    e.reference = method === 'jest' ? { run: refDir, encoders: null, cacheEmbeddings: true } : null;
+    e.reference = method === 'jest' ? { run: refDir, encoders: null, folder: null, logitScale: null, logitBias: null, cacheEmbeddings: true } : null;
     const r = await runTraining(e, { runDir: path.join(root, method), resume: false, cacheRoot });
     assert.equal(r.status, 'finished', r.message);
     const rec = readRun(r.runDir);

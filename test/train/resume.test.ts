@@ -26,7 +26,7 @@ test('stop at step k, resume: the same metrics bit for bit as a straight run', a
   e.snapshotEvery = 10;
   e.checkpointEvery = 20;
   e.selection = { ...e.selection, method: 'jest', score: 'learnability', filterRatio: 0.8, chunks: 8 };
-  e.reference = { run: path.join(root, 'ref'), encoders: null, cacheEmbeddings: true };
+  e.reference = { run: path.join(root, 'ref'), encoders: null, folder: null, logitScale: null, logitBias: null, cacheEmbeddings: true };
 
   const straight = await runTraining(e, { runDir: path.join(root, 'straight'), resume: false, cacheRoot });
   assert.equal(straight.status, 'finished', straight.message);

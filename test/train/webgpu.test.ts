@@ -30,7 +30,7 @@ test('a Flexi-JEST run with a reference model trains on WebGPU as it does on the
     e.evaluation.every = 6;
     e.selection = { ...e.selection, method: 'jest', score: 'learnability', filterRatio: 0.5, chunks: 4 };
     e.flexi = { enabled: true, scoringPatchSize: 8, trainMix: [{ patchSize: 4, fraction: 0.5 }, { patchSize: 8, fraction: 0.5 }] };
-    e.reference = { run: refDir, encoders: null, cacheEmbeddings: true };
+    e.reference = { run: refDir, encoders: null, folder: null, logitScale: null, logitBias: null, cacheEmbeddings: true };
     e.runtime = { device, threads: 2 };
     const r = await runTraining(e, { runDir: path.join(root, device), resume: false, cacheRoot: path.join(root, `cache-${device}`) });
     assert.equal(r.status, 'finished', r.message);

@@ -19,7 +19,8 @@ export function resizePixels(
 ): Uint8Array {
   const S = s.size;
   const [br, bg, bb] = s.background;
-  // Source window (cover: centre square) and destination window (contain: centred, letterboxed).
+  // Source window (cover: centre square) and destination window (contain: centred, letterboxed);
+  // fill takes the whole source into the whole square.
   let sx0 = 0, sy0 = 0, sw = width, sh = height;
   let dx0 = 0, dy0 = 0, dw = S, dh = S;
   if (s.fit === 'cover') {
@@ -27,7 +28,7 @@ export function resizePixels(
     sx0 = (width - side) / 2;
     sy0 = (height - side) / 2;
     sw = sh = side;
-  } else if (width !== height) {
+  } else if (s.fit === 'contain' && width !== height) {
     const scale = S / Math.max(width, height);
     dw = Math.max(1, Math.round(width * scale));
     dh = Math.max(1, Math.round(height * scale));

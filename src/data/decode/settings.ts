@@ -10,9 +10,10 @@ export interface DecodeSettings {
   background: Rgb;
   /**
    * 'contain' keeps the whole image and pads with the background (right for icons and emoji, whose
-   * subject touches the edges); 'cover' crops the centre square (CLIP-style, for photos).
+   * subject touches the edges); 'cover' crops the centre square (CLIP-style, for photos); 'fill'
+   * stretches the whole image to the square (SigLIP's processor resizes to height x width so).
    */
-  fit: 'contain' | 'cover';
+  fit: 'contain' | 'cover' | 'fill';
 }
 
 export const DEFAULT_DECODE_SETTINGS: DecodeSettings = { size: 16, background: [255, 255, 255], fit: 'contain' };
@@ -36,5 +37,5 @@ export function checkDecodeSettings(s: DecodeSettings): void {
   if (!(Number.isInteger(s.size) && s.size >= 1 && s.size <= 1024)) {
     throw new RangeError(`image size must be an integer from 1 to 1024 pixels, got ${s.size}`);
   }
-  if (s.fit !== 'contain' && s.fit !== 'cover') throw new RangeError(`fit must be "contain" or "cover", got ${String(s.fit)}`);
+  if (s.fit !== 'contain' && s.fit !== 'cover' && s.fit !== 'fill') throw new RangeError(`fit must be "contain", "cover" or "fill", got ${String(s.fit)}`);
 }

@@ -86,7 +86,7 @@ describe('activation and authoring', () => {
     const runDir = `${vscode.workspace.workspaceFolders![0].uri.fsPath}/runs/some-reference`;
     assert.equal(await command('jestStudio.chooseReferenceModel', uri, { run: runDir }), true);
     const ref = JSON.parse(doc.getText().replace(/^\/\/.*\n/, '')).reference;
-    assert.deepEqual(ref, { run: 'runs/some-reference', encoders: null, cacheEmbeddings: true });
+    assert.deepEqual(ref, { run: 'runs/some-reference', encoders: null, folder: null, logitScale: null, logitBias: null, cacheEmbeddings: true });
   });
 
   it('New Experiment writes the commented template and opens it', async () => {

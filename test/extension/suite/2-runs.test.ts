@@ -99,7 +99,7 @@ describe('runs', () => {
     const models = await command<string>('jestStudio.exportModel', tinyDir);
     assert.equal(models, path.join(tinyDir, 'models'));
     assert.ok(fs.existsSync(path.join(models, 'image_encoder.onnx')) && fs.existsSync(path.join(models, 'text_encoder.onnx')));
-    const uri = writeExperiment('with-reference', { selection: { method: 'jest', score: 'learnability', filterRatio: 0.5, chunks: 2 }, reference: { run: path.relative(workspaceDir(), tinyDir), encoders: null, cacheEmbeddings: true } });
+    const uri = writeExperiment('with-reference', { selection: { method: 'jest', score: 'learnability', filterRatio: 0.5, chunks: 2 }, reference: { run: path.relative(workspaceDir(), tinyDir), encoders: null, folder: null, logitScale: null, logitBias: null, cacheEmbeddings: true } });
     const cache = await command<string>('jestStudio.precomputeReferenceEmbeddings', uri);
     assert.ok(cache && fs.existsSync(path.join(cache, 'image.f32')), `cache folder ${cache}`);
   });
@@ -119,7 +119,7 @@ describe('runs', () => {
 
   it('Choose Reference Model -> train a new one: a uniform run on the curated set, and the file points at it', async () => {
     const a = await api();
-    const uri = writeExperiment('needs-ref', { selection: { method: 'jest', score: 'learnability', filterRatio: 0.5, chunks: 2 }, reference: { run: null, encoders: null, cacheEmbeddings: true } });
+    const uri = writeExperiment('needs-ref', { selection: { method: 'jest', score: 'learnability', filterRatio: 0.5, chunks: 2 }, reference: { run: null, encoders: null, folder: null, logitScale: null, logitBias: null, cacheEmbeddings: true } });
     const doc = await vscode.workspace.openTextDocument(uri);
     assert.equal(await command('jestStudio.chooseReferenceModel', uri, { train: true }), true);
     const refFile = path.join(workspaceDir(), 'needs-ref-reference.jest.json');

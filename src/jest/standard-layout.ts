@@ -1,0 +1,249 @@
+// A pretrained image-text model in the layout the ecosystem exports (transformers.js model folders,
+// Hugging Face Optimum exports): a vision graph, a text graph, tokenizer.json, config.json and
+// preprocessor_config.json. This file reads and checks the folder WITHOUT onnxruntime (the graphs'
+// input and output names come from their protobuf), so `validate` and the run's preflight can name
+// a wrong file before any work; standard-reference.ts opens the sessions.
+//
+//   <folder>/config.json                model_type (clip, siglip, ...), text_config, vision_config
+//   <folder>/preprocessor_config.json   resize / centre-crop / rescale / normalise
+//   <folder>/tokenizer.json             (+ tokenizer_config.json, optional)
+//   <folder>/onnx/vision_model.onnx     pixel_values float32 [n, 3, H, W] -> image_embeds | pooler_output
+//   <folder>/onnx/text_model.onnx       input_ids int64 [n, L] (+ attention_mask) -> text_embeds | pooler_output
+// (the two graphs may also sit in the folder itself, as some exports put them).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { onnx } from 'onnx-proto';
+import type { DecodeSettings } from '../data/decode/settings';
+import { StandardTokenizer } from '../data/standard-tokenizer';
+
+export const STANDARD_FILES = {
+  config: 'config.json',
+  preprocessor: 'preprocessor_config.json',
+  tokenizer: 'tokenizer.json',
+  tokenizerConfig: 'tokenizer_config.json',
+  vision: ['onnx/vision_model.onnx', 'vision_model.onnx'],
+  text: ['onnx/text_model.onnx', 'text_model.onnx'],
+} as const;
+
+/** Output names of the embedding, in order of preference (HF names, then JEST Studio's own). */
+export const IMAGE_EMBED_OUTPUTS = ['image_embeds', 'pooler_output', 'embeddings'] as const;
+export const TEXT_EMBED_OUTPUTS = ['text_embeds', 'pooler_output', 'embeddings'] as const;
+/** Text inputs we know how to feed; any other input the text graph declares is an error. */
+const TEXT_INPUTS = ['input_ids', 'attention_mask', 'position_ids', 'token_type_ids'] as const;
+
+export interface Preprocess {
+  /** The square the image is decoded to, and how it gets there (decode/settings.ts). */
+  decode: Pick<DecodeSettings, 'size' | 'fit'>;
+  /** Applied to 0..255 values: (v * rescale - mean[c]) / std[c]. */
+  rescale: number;
+  mean: [number, number, number];
+  std: [number, number, number];
+  /** Said in the run's events when we do not reproduce the processor exactly. */
+  notes: string[];
+}
+
+export interface StandardLayout {
+  folder: string;
+  modelType: string;
+  files: { config: string; preprocessor: string; tokenizer: string; tokenizerConfig: string | null; vision: string; text: string };
+  config: Record<string, unknown>;
+  preprocess: Preprocess;
+  /** L: every caption is padded or truncated to this. */
+  textLength: number;
+  /** text_config.vocab_size, when config.json says. */
+  vocabSize: number | undefined;
+  vision: { inputs: string[]; outputs: string[]; embedOutput: string };
+  text: { inputs: string[]; outputs: string[]; embedOutput: string };
+  /** A graph output carrying the learned log-temperature / bias (SigLIP exports can have them). */
+  scaleOutputs: { graph: 'vision' | 'text'; logitScale: string; logitBias: string | null } | null;
+  /** Or config.json's logit_scale / logit_bias (what JEST Studio's own export writes). */
+  configScale: { logitScale: number; logitBias: number } | null;
+}
+
+/** Is `folder` meant to be a standard-layout model (it has a config.json or an onnx/ folder)? */
+export function looksStandard(folder: string): boolean {
+  return fs.existsSync(path.join(folder, STANDARD_FILES.config)) || fs.existsSync(path.join(folder, 'onnx'));
+}
+
+function readJson(file: string, what: string, fix: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new Error(`${file} is missing: ${what}. ${fix}`);
+  }
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a JSON object');
+    return v as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`${file} is not valid JSON (${(e as Error).message}): re-export the model, or repair the file`);
+  }
+}
+
+function sub(o: Record<string, unknown>, key: string): Record<string, unknown> {
+  const v = o[key];
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function triple(v: unknown, dflt: [number, number, number], file: string, key: string): [number, number, number] {
+  if (v === undefined) return dflt;
+  const a = typeof v === 'number' ? [v, v, v] : v;
+  if (!Array.isArray(a) || a.length !== 3 || !a.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    throw new Error(`${file}: ${key} must be three numbers (one per RGB channel), got ${JSON.stringify(v)}`);
+  }
+  return a as [number, number, number];
+}
+
+/** How preprocessor_config.json turns a photo into pixel_values, in our decode's terms. */
+export function readPreprocess(p: Record<string, unknown>, file: string, imageSize: number | undefined): Preprocess {
+  const notes: string[] = [];
+  const size = sub(p, 'size');
+  const crop = sub(p, 'crop_size');
+  const side = (o: Record<string, unknown>, v: unknown) => num(o.height) ?? num(o.shortest_edge) ?? num(v);
+  const doResize = p.do_resize !== false;
+  const doCrop = p.do_center_crop === true;
+  let out: number | undefined;
+  let fit: Preprocess['decode']['fit'];
+  if (doCrop) {
+    out = side(crop, p.crop_size);
+    const resized = side(size, p.size);
+    fit = 'cover';
+    if (resized !== undefined && out !== undefined && resized !== out) {
+      notes.push(`the processor resizes the short side to ${resized} and crops ${out}; we crop the centre square and resize it to ${out} (the border it trims is ${resized - out} px wider)`);
+    }
+  } else {
+    out = side(size, p.size);
+    fit = num(size.shortest_edge) !== undefined && num(size.height) === undefined ? 'cover' : 'fill';
+    if (fit === 'cover') notes.push('the processor keeps the aspect ratio without a crop; we crop the centre square');
+  }
+  // JEST Studio's own export says how its images were decoded in training (letterboxed on white).
+  const own = p.jest_studio_fit;
+  if (own === 'contain' || own === 'cover' || own === 'fill') {
+    fit = own;
+    notes.length = 0;
+  }
+  out ??= imageSize;
+  if (out === undefined || !Number.isInteger(out) || out < 1) throw new Error(`${file} gives no image size (size / crop_size) and config.json's vision_config.image_size is missing: add "size": {"height": H, "width": H}`);
+  if (!doResize) notes.push('the processor does not resize; we decode every image to the model\'s square');
+  const w = num(size.width) ?? num(crop.width);
+  const h = num(size.height) ?? num(crop.height);
+  if (w !== undefined && h !== undefined && w !== h) throw new Error(`${file} asks for ${w}x${h} images; only square inputs are supported`);
+  const resample = num(p.resample);
+  if (resample !== undefined && own === undefined) notes.push(`resampling is lanczos3 (the processor's PIL filter ${resample} differs by a few grey levels)`);
+  return {
+    decode: { size: out, fit },
+    rescale: p.do_rescale === false ? 1 : (num(p.rescale_factor) ?? 1 / 255),
+    mean: p.do_normalize === false ? [0, 0, 0] : triple(p.image_mean, [0.5, 0.5, 0.5], file, 'image_mean'),
+    std: p.do_normalize === false ? [1, 1, 1] : triple(p.image_std, [0.5, 0.5, 0.5], file, 'image_std'),
+    notes,
+  };
+}
+
+function graphNames(file: string): { inputs: string[]; outputs: string[] } {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(fs.readFileSync(file));
+  } catch (e) {
+    throw new Error(`${file} cannot be read (${(e as Error).message})`);
+  }
+  let g: onnx.IGraphProto | null | undefined;
+  try {
+    g = onnx.ModelProto.decode(bytes).graph;
+  } catch (e) {
+    throw new Error(`${file} is not a readable ONNX model (${(e as Error).message}): re-export it`);
+  }
+  // Inputs that are also initializers are weights with defaults (older exporters list them).
+  const inits = new Set((g?.initializer ?? []).map((t) => t.name ?? ''));
+  return { inputs: (g?.input ?? []).map((i) => i.name ?? '').filter((n) => !inits.has(n)), outputs: (g?.output ?? []).map((o) => o.name ?? '') };
+}
+
+function firstFile(folder: string, names: readonly string[], what: string): string {
+  for (const n of names) if (fs.existsSync(path.join(folder, n))) return path.join(folder, n);
+  throw new Error(`${folder} has no ${what} graph (looked for ${names.join(', ')}): export the model's ${what} part to ONNX there (Optimum or transformers.js layout; see docs/reference-models.md)`);
+}
+
+/** Read and check a standard-layout folder; throws an error naming the file and the fix. */
+export function readStandardLayout(folder: string): StandardLayout {
+  if (!fs.existsSync(folder)) throw new Error(`reference.folder ${folder} does not exist (relative paths are from the experiment file's folder)`);
+  const f = (n: string) => path.join(folder, n);
+  const config = readJson(f(STANDARD_FILES.config), 'a reference folder needs the model\'s config.json (model_type, text_config, vision_config)', 'Copy it from the model\'s export');
+  const modelType = String(config.model_type ?? '');
+  if (!modelType) throw new Error(`${f(STANDARD_FILES.config)} has no model_type: expected "clip", "siglip" or another dual-encoder's type`);
+  const tc = sub(config, 'text_config');
+  const vc = sub(config, 'vision_config');
+  const pre = readJson(f(STANDARD_FILES.preprocessor), 'it says how images are resized and normalised', 'Copy preprocessor_config.json from the model\'s export');
+  const preprocess = readPreprocess(pre, f(STANDARD_FILES.preprocessor), num(vc.image_size));
+  if (num(vc.image_size) !== undefined && num(vc.image_size) !== preprocess.decode.size) {
+    throw new Error(`${f(STANDARD_FILES.preprocessor)} makes ${preprocess.decode.size} px images but config.json's vision_config.image_size is ${String(vc.image_size)}: the two files are from different models`);
+  }
+  if (!fs.existsSync(f(STANDARD_FILES.tokenizer))) throw new Error(`${f(STANDARD_FILES.tokenizer)} is missing: the reference's captions must be tokenized as it was trained. Copy tokenizer.json from the model's export (transformers writes it with save_pretrained)`);
+  const visionFile = firstFile(folder, STANDARD_FILES.vision, 'vision');
+  const vision = graphNames(visionFile);
+  const textFile = firstFile(folder, STANDARD_FILES.text, 'text');
+  const text = graphNames(textFile);
+  if (!vision.inputs.includes('pixel_values')) throw new Error(`${visionFile} has inputs ${vision.inputs.join(', ') || '(none)'}, not pixel_values: it is not a vision encoder in the standard layout (export the vision model with input pixel_values)`);
+  const extra = vision.inputs.filter((n) => n !== 'pixel_values');
+  if (extra.length) throw new Error(`${visionFile} needs inputs ${extra.join(', ')} besides pixel_values: export the vision model alone (its only input pixel_values)`);
+  if (!text.inputs.includes('input_ids')) throw new Error(`${textFile} has inputs ${text.inputs.join(', ') || '(none)'}, not input_ids: it is not a text encoder in the standard layout`);
+  const unknown = text.inputs.filter((n) => !(TEXT_INPUTS as readonly string[]).includes(n));
+  if (unknown.length) throw new Error(`${textFile} needs inputs ${unknown.join(', ')}, which JEST Studio cannot fill (it feeds ${TEXT_INPUTS.join(', ')}): export the text model alone`);
+  const pick = (outs: string[], prefs: readonly string[], file: string) => {
+    const o = prefs.find((p) => outs.includes(p));
+    if (!o) throw new Error(`${file} has outputs ${outs.join(', ')}, none of ${prefs.join(', ')}: export the model "with projection" so it outputs its embedding`);
+    return o;
+  };
+  const scaleIn = (g: { outputs: string[] }) => g.outputs.includes('logit_scale');
+  const scaleGraph = scaleIn(text) ? 'text' : scaleIn(vision) ? 'vision' : null;
+  const scaleOutputs = scaleGraph ? { graph: scaleGraph, logitScale: 'logit_scale', logitBias: (scaleGraph === 'text' ? text : vision).outputs.includes('logit_bias') ? 'logit_bias' : null } as const : null;
+  const cs = num(config.logit_scale);
+  const textLength = num(tc.max_position_embeddings) ?? num(readJsonOptional(f(STANDARD_FILES.tokenizerConfig))?.model_max_length);
+  if (textLength === undefined || textLength > 4096) throw new Error(`${f(STANDARD_FILES.config)} has no text_config.max_position_embeddings (the caption length L): add it`);
+  return {
+    folder,
+    modelType,
+    files: {
+      config: f(STANDARD_FILES.config),
+      preprocessor: f(STANDARD_FILES.preprocessor),
+      tokenizer: f(STANDARD_FILES.tokenizer),
+      tokenizerConfig: fs.existsSync(f(STANDARD_FILES.tokenizerConfig)) ? f(STANDARD_FILES.tokenizerConfig) : null,
+      vision: visionFile,
+      text: textFile,
+    },
+    config,
+    preprocess,
+    textLength,
+    vocabSize: num(tc.vocab_size),
+    vision: { ...vision, embedOutput: pick(vision.outputs, IMAGE_EMBED_OUTPUTS, visionFile) },
+    text: { ...text, embedOutput: pick(text.outputs, TEXT_EMBED_OUTPUTS, textFile) },
+    scaleOutputs,
+    configScale: cs !== undefined ? { logitScale: cs, logitBias: num(config.logit_bias) ?? 0 } : null,
+  };
+}
+
+function readJsonOptional(file: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The folder's tokenizer, padded to the model's L, checked against the model: every id it can
+ * produce must be a row of the text encoder's embedding table (config.json's vocab_size).
+ */
+export function openStandardTokenizer(layout: StandardLayout): StandardTokenizer {
+  const file = layout.files.tokenizer;
+  const tokenizer = readJson(file, 'the reference\'s tokenizer', 'Copy tokenizer.json from the model\'s export');
+  const config = layout.files.tokenizerConfig ? readJson(layout.files.tokenizerConfig, 'tokenizer settings', 'Copy it from the export, or delete it') : {};
+  const t = new StandardTokenizer({ tokenizer, config }, layout.textLength, file);
+  if (layout.vocabSize !== undefined && t.vocabSize > layout.vocabSize) {
+    throw new Error(`${file} has ${t.vocabSize} token ids but ${layout.files.config} says text_config.vocab_size ${layout.vocabSize}: this tokenizer is not the model's (ids past ${layout.vocabSize - 1} have no embedding). Copy the tokenizer.json exported with this model`);
+  }
+  return t;
+}

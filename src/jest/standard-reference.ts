@@ -1,0 +1,136 @@
+// A pretrained CLIP / SigLIP (or any dual encoder in the standard layout, standard-layout.ts) as a
+// JEST reference: its own decode of the images (size and crop from preprocessor_config.json), its
+// own tokenizer (tokenizer.json through @huggingface/tokenizers), its graphs run as they were
+// exported, and embeddings L2-normalised here (HF's *_embeds are not; normalising twice is
+// harmless).
+//
+// The pair loss needs SigLIP's t' (log temperature) and b. Where they come from, first found wins:
+// the experiment (reference.logitScale / logitBias), a graph output (logit_scale / logit_bias),
+// config.json's logit_scale / logit_bias (JEST Studio's own export writes them), or, for a model
+// trained with another loss (CLIP's softmax), a fit on the curated set (fit-scale.ts), done by
+// the caller. `scale.source` says which, and the run logs it.
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { ResolvedDevice, sessionOptions } from '../runtime/device';
+import { dualEncoderFlops } from './encoder-flops';
+import type { ReferenceModel, ReferenceScale } from './reference';
+import { openStandardTokenizer, readStandardLayout, type Preprocess, type StandardLayout } from './standard-layout';
+
+/** Images per session run: 64 photos at 224 px are 38 MB of float input. */
+const IMAGE_CHUNK = 64;
+
+/** uint8 NHWC [n, S, S, 3] -> float32 NCHW pixel_values, rescaled and normalised per channel. */
+export function toPixelValues(pixels: Uint8Array, n: number, S: number, pre: Pick<Preprocess, 'rescale' | 'mean' | 'std'>): Float32Array {
+  const out = new Float32Array(n * 3 * S * S);
+  const plane = S * S;
+  for (let c = 0; c < 3; c++) {
+    const a = pre.rescale / pre.std[c];
+    const b = -pre.mean[c] / pre.std[c];
+    for (let i = 0; i < n; i++) {
+      const src = i * plane * 3 + c;
+      const dst = (i * 3 + c) * plane;
+      for (let k = 0; k < plane; k++) out[dst + k] = pixels[src + 3 * k] * a + b;
+    }
+  }
+  return out;
+}
+
+function l2normalise(x: Float32Array, E: number): Float32Array {
+  for (let r = 0; r < x.length / E; r++) {
+    let s = 0;
+    for (let k = 0; k < E; k++) s += x[r * E + k] * x[r * E + k];
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let k = 0; k < E; k++) x[r * E + k] *= inv;
+  }
+  return x;
+}
+
+export interface StandardReferenceOptions {
+  device: ResolvedDevice;
+  threads: number;
+  /** The experiment's reference.logitScale / logitBias (null: not given). */
+  logitScale: number | null;
+  logitBias: number | null;
+}
+
+/** A reference whose t' and b are not known yet (CLIP): the caller fits them (fit-scale.ts). */
+export type UnscaledReference = Omit<ReferenceModel, 'tPrime' | 'bias' | 'scale'> & { scale: ReferenceScale | null; layout: StandardLayout };
+
+export async function openStandardReference(folder: string, o: StandardReferenceOptions): Promise<UnscaledReference> {
+  const layout = readStandardLayout(folder);
+  const tokenizer = openStandardTokenizer(layout);
+  const opts = sessionOptions(o.device, o.threads);
+  const [vBytes, tBytes] = await Promise.all([fs.readFile(layout.files.vision), fs.readFile(layout.files.text)]);
+  const [vision, text] = await Promise.all([ort.InferenceSession.create(vBytes, opts), ort.InferenceSession.create(tBytes, opts)]);
+  const hash = createHash('sha256').update(vBytes).update(tBytes);
+  for (const f of [layout.files.tokenizer, layout.files.preprocessor]) hash.update(await fs.readFile(f));
+  const S = layout.preprocess.decode.size;
+  const L = tokenizer.maxLength;
+
+  const runText = async (captions: readonly string[], fetch: string[]) => {
+    const n = captions.length;
+    const { ids, mask } = tokenizer.encodeBatch(captions);
+    const feeds: Record<string, ort.Tensor> = {};
+    const i64 = (a: ArrayLike<number>) => BigInt64Array.from(Array.from(a, BigInt));
+    for (const name of layout.text.inputs) {
+      if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', i64(ids), [n, L]);
+      else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', i64(mask), [n, L]);
+      else if (name === 'position_ids') feeds[name] = new ort.Tensor('int64', i64(Array.from({ length: n * L }, (_, k) => k % L)), [n, L]);
+      else if (name === 'token_type_ids') feeds[name] = new ort.Tensor('int64', new BigInt64Array(n * L), [n, L]);
+    }
+    return text.run(feeds, fetch);
+  };
+
+  // t' and b: given, else a graph output, else config.json, else unknown (fitted by the caller).
+  let scale: ReferenceScale | null = null;
+  if (o.logitScale !== null) {
+    scale = { tPrime: o.logitScale, bias: o.logitBias ?? 0, source: 'given', detail: 'reference.logitScale / logitBias in the experiment' };
+  } else if (layout.scaleOutputs) {
+    const so = layout.scaleOutputs;
+    const fetch = [so.logitScale, ...(so.logitBias ? [so.logitBias] : [])];
+    const r = so.graph === 'text' ? await runText(['a'], fetch) : await vision.run({ pixel_values: new ort.Tensor('float32', new Float32Array(3 * S * S), [1, 3, S, S]) }, fetch);
+    const t = Number(r[so.logitScale].data[0]);
+    const b = so.logitBias ? Number(r[so.logitBias].data[0]) : 0;
+    scale = { tPrime: t, bias: b, source: 'graph', detail: `outputs ${fetch.join(', ')} of ${path.basename(so.graph === 'text' ? layout.files.text : layout.files.vision)}` };
+  } else if (layout.configScale) {
+    scale = { tPrime: layout.configScale.logitScale, bias: layout.configScale.logitBias, source: 'config', detail: `logit_scale / logit_bias in ${path.basename(layout.files.config)}` };
+  }
+
+  // The embedding width, from one probe (ONNX shapes of exported outputs are often symbolic).
+  const probe = await runText(['a'], [layout.text.embedOutput]);
+  const embedDim = probe[layout.text.embedOutput].dims.at(-1)!;
+  // Our own export carries the count our FLOP counter made of its graphs; others are counted from config.json.
+  const own = (layout.config.jest_studio as { flops_per_example?: { image: number; text: number } } | undefined)?.flops_per_example;
+  const flops = own ?? dualEncoderFlops(layout.config, L);
+
+  return {
+    description: `${layout.modelType} model ${path.basename(path.resolve(folder))} (${S} px, L=${L}, ${tokenizer.kind} tokenizer)`,
+    fingerprint: hash.digest('hex').slice(0, 16),
+    embedDim,
+    imageDecode: layout.preprocess.decode,
+    notes: layout.preprocess.notes,
+    flopsPerExample: flops.image + flops.text,
+    scale,
+    layout,
+    async embed(pixels, captions) {
+      const n = captions.length;
+      if (pixels.length !== n * S * S * 3) throw new Error(`the reference ${folder} takes ${S}x${S} RGB images; got ${pixels.length} bytes for ${n} captions`);
+      const image = new Float32Array(n * embedDim);
+      for (let start = 0; start < n; start += IMAGE_CHUNK) {
+        const m = Math.min(IMAGE_CHUNK, n - start);
+        const pv = toPixelValues(pixels.subarray(start * S * S * 3, (start + m) * S * S * 3), m, S, layout.preprocess);
+        const r = await vision.run({ pixel_values: new ort.Tensor('float32', pv, [m, 3, S, S]) }, [layout.vision.embedOutput]);
+        const out = r[layout.vision.embedOutput];
+        if (out.dims.at(-1) !== embedDim) throw new Error(`${layout.files.vision} gives ${out.dims.at(-1)}-wide image embeddings but the text graph gives ${embedDim}: use the *_with_projection exports of both`);
+        image.set(out.data as Float32Array, start * embedDim);
+      }
+      const t = await runText(captions, [layout.text.embedOutput]);
+      return { image: l2normalise(image, embedDim), text: l2normalise(new Float32Array(t[layout.text.embedOutput].data as Float32Array), embedDim) };
+    },
+    async release() {
+      await Promise.all([vision.release(), text.release()]);
+    },
+  };
+}

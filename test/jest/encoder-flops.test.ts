@@ -1,0 +1,27 @@
+// FLOPs of a pretrained dual encoder from its config.json: checked against the published size of
+// CLIP ViT-B/32 (about 4.4 GMACs per image, 2.9 GMACs per 77-token caption), so a ledger charging
+// a real CLIP reference uses believable numbers.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { dualEncoderFlops, layerFlops } from '../../src/jest/encoder-flops';
+
+const clipB32 = {
+  model_type: 'clip',
+  projection_dim: 512,
+  vision_config: { image_size: 224, patch_size: 32, hidden_size: 768, intermediate_size: 3072, num_hidden_layers: 12 },
+  text_config: { hidden_size: 512, intermediate_size: 2048, num_hidden_layers: 12, max_position_embeddings: 77 },
+};
+
+test('CLIP ViT-B/32: about 8.8 GFLOPs per image and 5.8 GFLOPs per 77-token caption', () => {
+  const f = dualEncoderFlops(clipB32, 77);
+  assert.ok(Math.abs(f.image / 8.8e9 - 1) < 0.03, `image ${f.image / 1e9} GFLOPs`);
+  assert.ok(Math.abs(f.text / 5.8e9 - 1) < 0.05, `text ${f.text / 1e9} GFLOPs`);
+});
+
+test('a layer is its projections, attention and MLP; shorter captions cost less; SigLIP has no class token but a pooling head', () => {
+  assert.equal(layerFlops({ tokens: 2, width: 3, mlp: 5, layers: 1 }), 2 * (4 * 2 * 9 + 2 * 4 * 3 + 2 * 2 * 3 * 5));
+  assert.ok(dualEncoderFlops(clipB32, 16).text < dualEncoderFlops(clipB32, 77).text);
+  const siglip = { ...clipB32, model_type: 'siglip' };
+  assert.ok(dualEncoderFlops(siglip, 77).image > 0);
+  assert.throws(() => dualEncoderFlops({ model_type: 'clip', vision_config: {}, text_config: {} }, 16), /config.json lacks image_size/);
+});
