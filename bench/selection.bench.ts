@@ -1,12 +1,17 @@
 // Selection and scoring cost against the train step, measured in the same run on this machine:
 // a super-batch of 5 x 256 (filter ratio 0.8), 16 chunks. Target: selection < 2% of a train step.
-//   npm run bench:selection [-- --batch 256 --chunks 16 --repeats 20]
+// Beside it, a pretrained reference in the standard layout at 224 px (the tiny CLIP fixture, or
+// any CLIP / SigLIP export given with --reference DIR): what embedding a super-batch online costs
+// against reading its rows from the embedding cache.
+//   npm run bench:selection [-- --batch 256 --chunks 16 --repeats 20 --reference DIR]
 import { DEFAULT_ADAMW } from '../src/model/adamw';
 import { DEFAULT_MODEL } from '../src/model/config';
 import { scoreSuperBatch } from '../src/jest/scoring';
 import { independentSelect, jointSelect } from '../src/jest/selection';
 import { TrainingSession } from '../src/runtime/training-session';
 import { Rng } from '../src/util/rng';
+import * as path from 'node:path';
+import { openStandardReference } from '../src/jest/standard-reference';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -85,6 +90,41 @@ async function main(): Promise<void> {
     `joint selection (Algorithm 1, with its batch score)       ${jointMs.toFixed(2)} ms   median share ${(100 * jointShare).toFixed(2)}%   target < 2%: ${jointShare < 0.02 ? 'met' : 'MISSED'}`,
   );
   console.log(`independent top-k                                    ${indepMs.toFixed(2)} ms   ${pct(indepMs)}`);
+
+  // The reference's side: embed the super-batch at its own size (online scoring) vs copy its rows
+  // out of the cached embeddings (what cacheEmbeddings does each step), timed in turns.
+  const refDir = process.argv.includes('--reference') ? path.resolve(process.argv[process.argv.indexOf('--reference') + 1]) : path.resolve(__dirname, '../../test/fixtures/reference-models/clip-tiny');
+  const std = await openStandardReference(refDir, { device: 'cpu', threads: 0, logitScale: 0, logitBias: 0 });
+  const R = std.imageDecode.size;
+  const refPixels = Uint8Array.from({ length: B * R * R * 3 }, () => rng.int(256));
+  const captions = Array.from({ length: B }, (_, i) => `a photo of a ${['red', 'blue', 'green'][i % 3]} ${['circle', 'square'][i % 2]}`);
+  const E = std.embedDim;
+  const cache = { image: new Float32Array(4 * B * E), text: new Float32Array(4 * B * E) };
+  const rowsOf = Array.from({ length: B }, () => rng.int(4 * B));
+  const fromCache = () => {
+    const img = new Float32Array(B * E);
+    const txt = new Float32Array(B * E);
+    rowsOf.forEach((r, k) => {
+      img.set(cache.image.subarray(r * E, (r + 1) * E), k * E);
+      txt.set(cache.text.subarray(r * E, (r + 1) * E), k * E);
+    });
+  };
+  await std.embed(refPixels.subarray(0, 8 * R * R * 3), captions.slice(0, 8));
+  const online: number[] = [];
+  const cached: number[] = [];
+  const refSteps: number[] = [];
+  for (let r = 0; r < Math.max(3, Math.round(repeats / 4)); r++) {
+    refSteps.push(await timeOnce(() => learner.runTrainStep(trainBatch, 1e-4)));
+    online.push(await timeOnce(() => std.embed(refPixels, captions)));
+    cached.push(await timeOnce(fromCache));
+  }
+  const onlineMs = median(online);
+  const cachedMs = median(cached);
+  const refStep = median(refSteps);
+  console.log(`reference ${std.description}, ${(std.flopsPerExample / 1e6).toFixed(1)} MFLOPs per example:`);
+  console.log(`  online: embed the super-batch (B = ${B}) at ${R} px    ${onlineMs.toFixed(1)} ms   ${(B / (onlineMs / 1000)).toFixed(0)} examples/s   ${(onlineMs / refStep).toFixed(2)}x the train step (${refStep.toFixed(1)} ms, same rounds)`);
+  console.log(`  cached: read its rows from the embedding cache       ${cachedMs.toFixed(2)} ms   ${(onlineMs / cachedMs).toFixed(0)}x less than online`);
+  await std.release();
   await learner.release();
   await refModel.release();
 }

@@ -54,6 +54,16 @@ export interface RunStartEvent extends Base {
   flopsPerStep: { train: number; learnerScoring: number; referencePerExample: number };
   resumedFrom: number | null;
   totalSteps: number;
+  /** The reference scoring this run (absent without one): what it is and where its t', b came from. */
+  reference?: {
+    description: string;
+    imageSize: number;
+    tPrime: number;
+    bias: number;
+    /** trained | given | graph | config | fitted (jest/reference.ts ReferenceScale). */
+    scaleSource: string;
+    scaleDetail: string;
+  };
 }
 
 export interface StepEvent extends Base {

@@ -164,7 +164,12 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
 
     // ---- reference
     const needs = selecting ? SCORE_NEEDS[e.selection.score] : { learner: false, reference: false };
-    if (needs.reference) scorer = await openReferenceScorer(e, data, session.device, log);
+    // what the reference's opening says (its t' and b, its own decode) goes in the run's events too
+    const logged = (m: string) => {
+      log(m);
+      run.emit({ type: 'log', level: 'info', message: m });
+    };
+    if (needs.reference) scorer = await openReferenceScorer(e, data, session.device, logged);
 
     // ---- resume
     const selectionRng = new Rng((e.training.seed ^ 0x5e1ec7) >>> 0);
@@ -206,6 +211,9 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
       flopsPerStep: { train: trainFlops, learnerScoring: scoringFlops, referencePerExample: scorer?.reference.flopsPerExample ?? 0 },
       resumedFrom,
       totalSteps: e.training.steps,
+      ...(scorer
+        ? { reference: { description: scorer.reference.description, imageSize: scorer.reference.imageDecode.size, tPrime: scorer.reference.tPrime, bias: scorer.reference.bias, scaleSource: scorer.reference.scale.source, scaleDetail: scorer.reference.scale.detail } }
+        : {}),
     });
     status('running', step);
 

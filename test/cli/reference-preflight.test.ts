@@ -84,3 +84,45 @@ test('encoders that are not reference encoders: validate and train say so before
   assert.match(t.out, /reference text encoder .*t\.onnx is not a readable ONNX model/);
   assert.equal(fs.existsSync(path.join(dir, 'runs')), false);
 });
+
+test('a pretrained model folder: validate passes a good one, and names the file and the fix for a missing file, wrong input names, a foreign tokenizer, no temperature to fit', () => {
+  const fixtures = path.resolve(__dirname, '../../../test/fixtures/reference-models');
+  const copy = (name: string) => {
+    const dir = workspace({ folder: `../models/${name}` });
+    fs.cpSync(path.join(fixtures, name), path.join(dir, 'models', name), { recursive: true });
+    return { dir, model: path.join(dir, 'models', name) };
+  };
+  let { dir, model } = copy('siglip-tiny');
+  let v = cli(dir, 'validate', 'examples/x.jest.json');
+  assert.equal(v.code, 0, v.out); // SigLIP carries its t' and b as graph outputs
+
+  ({ dir, model } = copy('siglip-tiny'));
+  fs.rmSync(path.join(model, 'preprocessor_config.json'));
+  v = cli(dir, 'validate', 'examples/x.jest.json');
+  assert.equal(v.code, 1);
+  assert.ok(v.out.includes(`${path.join(model, 'preprocessor_config.json')} is missing`) && v.out.includes("Copy preprocessor_config.json from the model's export"), v.out);
+
+  ({ dir, model } = copy('siglip-tiny'));
+  fs.copyFileSync(path.join(model, 'onnx', 'vision_model.onnx'), path.join(model, 'onnx', 'text_model.onnx'));
+  v = cli(dir, 'validate', 'examples/x.jest.json');
+  assert.equal(v.code, 1);
+  assert.match(v.out, /text_model\.onnx has inputs pixel_values, not input_ids: it is not a text encoder/);
+
+  ({ dir, model } = copy('siglip-tiny'));
+  fs.copyFileSync(path.join(fixtures, 'clip-tiny', 'tokenizer.json'), path.join(model, 'tokenizer.json'));
+  v = cli(dir, 'validate', 'examples/x.jest.json');
+  assert.equal(v.code, 1);
+  assert.match(v.out, /tokenizer\.json: no pad token \(tokenizer_config\.json's pad_token "<pad>" is not in the vocabulary\)/);
+  fs.copyFileSync(path.join(fixtures, 'clip-tiny', 'tokenizer_config.json'), path.join(model, 'tokenizer_config.json'));
+  v = cli(dir, 'validate', 'examples/x.jest.json');
+  assert.equal(v.code, 1);
+  assert.match(v.out, /tokenizer\.json has 614 token ids but .* text_config\.vocab_size 91: this tokenizer is not the model's/);
+
+  ({ dir, model } = copy('clip-tiny')); // CLIP has no sigmoid t' and b, and this experiment has no curated set
+  v = cli(dir, 'validate', 'examples/x.jest.json');
+  assert.equal(v.code, 1);
+  assert.match(v.out, /carries no sigmoid temperature and bias .*set reference\.logitScale and reference\.logitBias, or set data\.curated/);
+  const t = cli(dir, 'train', 'examples/x.jest.json');
+  assert.equal(t.code, 1);
+  assert.equal(fs.existsSync(path.join(dir, 'runs')), false, 'train refused before making a run folder');
+});

@@ -10,9 +10,9 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { openStandardReference, toPixelValues } from '../../src/jest/standard-reference';
 import { openStandardTokenizer, readStandardLayout } from '../../src/jest/standard-layout';
+import { FIXTURES, fixtureImages } from '../helpers/reference-fixtures';
 import { tempRoot } from '../train/helpers';
 
-export const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/reference-models');
 const SCRIPT = path.resolve(__dirname, '../../../scripts/fixtures/make-reference-models.py');
 const TORCH = '/usr/bin/python3';
 
@@ -30,13 +30,6 @@ interface Expected {
 }
 
 const expected = (name: string) => JSON.parse(readFileSync(path.join(FIXTURES, name, 'expected.json'), 'utf8')) as Expected;
-
-/** The fixture's images: uint8 HWC by the formula in expected.json, which the script used too. */
-export function fixtureImages(count: number, S: number): Uint8Array {
-  const px = new Uint8Array(count * S * S * 3);
-  for (let i = 0; i < count; i++) for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) for (let c = 0; c < 3; c++) px[((i * S + y) * S + x) * 3 + c] = (7 * x + 13 * y + 50 * c + 31 * i) % 256;
-  return px;
-}
 
 const normalised = (rows: number[][]) =>
   rows.map((r) => {
