@@ -142,12 +142,14 @@ export async function configureFlexi(_s: Services, arg?: unknown, choiceArg?: Fl
 export interface ReferenceChoice {
   run?: string;
   encoders?: { image: string; text: string };
+  /** A pretrained model folder in the standard layout (CLIP / SigLIP ONNX export). */
+  folder?: string;
   /** Train a new reference on data.curated (what the quick pick's last item does). */
   train?: true;
 }
 
 async function referenceItems(s: Services, doc: vscode.TextDocument) {
-  type Item = vscode.QuickPickItem & { choice?: ReferenceChoice; train?: true };
+  type Item = vscode.QuickPickItem & { choice?: ReferenceChoice; train?: true; pickFolder?: true };
   const items: Item[] = [];
   const runs = s.store.list().filter((r) => r.status === 'finished' && fs.existsSync(path.join(r.dir, 'models', 'image_encoder.onnx')));
   if (runs.length) items.push({ label: 'Finished runs', kind: vscode.QuickPickItemKind.Separator });
@@ -159,20 +161,60 @@ async function referenceItems(s: Services, doc: vscode.TextDocument) {
     const d = path.dirname(u.fsPath);
     items.push({ label: `$(file-binary) ${vscode.workspace.asRelativePath(d)}`, description: 'image_encoder.onnx + text_encoder.onnx', choice: { encoders: { image: u.fsPath, text: path.join(d, 'text_encoder.onnx') } } });
   }
-  items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(add) Train a new reference on the curated set…', description: 'uniform sampling on data.curated', train: true });
+  // Pretrained exports in the workspace: a config.json beside a tokenizer.json and the two graphs.
+  const folders = (await vscode.workspace.findFiles('**/tokenizer.json', '**/node_modules/**', 200)).map((u) => path.dirname(u.fsPath)).filter((d) => standardLayoutGap(d) === undefined);
+  if (folders.length) items.push({ label: 'Pretrained models (standard ONNX layout)', kind: vscode.QuickPickItemKind.Separator });
+  for (const d of folders) items.push({ label: `$(library) ${vscode.workspace.asRelativePath(d)}`, description: modelTypeOf(d), choice: { folder: d } });
+  items.push(
+    { label: '', kind: vscode.QuickPickItemKind.Separator },
+    { label: '$(folder-opened) Pick a model folder…', description: 'a CLIP / SigLIP exported to ONNX (onnx/vision_model.onnx, tokenizer.json, config.json)', pickFolder: true },
+    { label: '$(add) Train a new reference on the curated set…', description: 'uniform sampling on data.curated', train: true },
+  );
   return items;
 }
 
-/** Write the reference into the file: a run folder, or an encoder pair (paths relative to the file). */
+/** The standard-layout file a folder lacks (jest/standard-layout.ts reads them all at validate), or undefined. */
+export function standardLayoutGap(dir: string): string | undefined {
+  for (const f of ['config.json', 'preprocessor_config.json', 'tokenizer.json']) if (!fs.existsSync(path.join(dir, f))) return f;
+  for (const g of ['vision_model.onnx', 'text_model.onnx']) if (!fs.existsSync(path.join(dir, 'onnx', g)) && !fs.existsSync(path.join(dir, g))) return `onnx/${g}`;
+  return undefined;
+}
+
+function modelTypeOf(dir: string): string {
+  try {
+    return String((JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { model_type?: unknown }).model_type ?? '');
+  } catch {
+    return '';
+  }
+}
+
+async function pickModelFolder(): Promise<ReferenceChoice | undefined> {
+  const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, title: 'A pretrained image-text model in the standard ONNX layout', openLabel: 'Use as reference' });
+  const dir = picked?.[0]?.fsPath;
+  if (!dir) return undefined;
+  const gap = standardLayoutGap(dir);
+  if (gap) {
+    void showError(`${dir} is not a model folder in the standard layout: it has no ${gap}. Export the model with Optimum or use a transformers.js model folder (docs/reference-models.md).`);
+    return undefined;
+  }
+  return { folder: dir };
+}
+
+/** Write the reference into the file: a run folder, an encoder pair or a model folder (paths relative to the file). */
 async function setReference(doc: vscode.TextDocument, c: ReferenceChoice): Promise<boolean> {
   const current = fieldValue(doc, ['reference']);
   const run = c.run ? relativeTo(doc, c.run) : null;
   const encoders = c.encoders ? { image: relativeTo(doc, c.encoders.image), text: relativeTo(doc, c.encoders.text) } : null;
-  if (typeof current !== 'object' || current === null) return editFields(doc, [{ path: ['reference'], value: { run, encoders, cacheEmbeddings: true } }]);
-  return editFields(doc, [
+  const folder = c.folder ? relativeTo(doc, c.folder) : null;
+  if (typeof current !== 'object' || current === null) return editFields(doc, [{ path: ['reference'], value: { run, encoders, folder, logitScale: null, logitBias: null, cacheEmbeddings: true } }]);
+  const edits: FieldEdit[] = [
     { path: ['reference', 'run'], value: run },
     { path: ['reference', 'encoders'], value: encoders },
-  ]);
+    { path: ['reference', 'folder'], value: folder },
+  ];
+  // a folder model's temperature does not belong to a run or encoder pair (validate would warn)
+  if (!folder) for (const k of ['logitScale', 'logitBias']) if (fieldValue(doc, ['reference', k]) != null) edits.push({ path: ['reference', k], value: null });
+  return editFields(doc, edits);
 }
 
 /** A uniform run on data.curated, from a sibling experiment file, and the reference set to it. */
@@ -216,5 +258,6 @@ export async function chooseReferenceModel(s: Services, arg?: unknown, choiceArg
   const pick = await vscode.window.showQuickPick(await referenceItems(s, doc), { title: 'JEST: Choose Reference Model', placeHolder: 'A frozen model trained on curated data steers selection', matchOnDetail: true });
   if (!pick) return false;
   if (pick.train) return trainReference(s, doc);
-  return pick.choice ? setReference(doc, pick.choice) : false;
+  const choice = pick.pickFolder ? await pickModelFolder() : pick.choice;
+  return choice ? setReference(doc, choice) : false;
 }

@@ -87,6 +87,11 @@ describe('activation and authoring', () => {
     assert.equal(await command('jestStudio.chooseReferenceModel', uri, { run: runDir }), true);
     const ref = JSON.parse(doc.getText().replace(/^\/\/.*\n/, '')).reference;
     assert.deepEqual(ref, { run: 'runs/some-reference', encoders: null, folder: null, logitScale: null, logitBias: null, cacheEmbeddings: true });
+    // a pretrained model folder replaces the run: exactly one reference
+    const folder = `${vscode.workspace.workspaceFolders![0].uri.fsPath}/models/clip-vit-b32`;
+    assert.equal(await command('jestStudio.chooseReferenceModel', uri, { folder }), true);
+    const ref2 = JSON.parse(doc.getText().replace(/^\/\/.*\n/, '')).reference;
+    assert.deepEqual(ref2, { run: null, encoders: null, folder: 'models/clip-vit-b32', logitScale: null, logitBias: null, cacheEmbeddings: true });
   });
 
   it('New Experiment writes the commented template and opens it', async () => {
