@@ -115,7 +115,7 @@ function experimentFor(s: Setting, arm: Arm | 'reference' | 'weak-reference', se
       maxTrainExamples: null,
     },
     runtime: { device: 'cpu', threads: 0 },
-    evaluation: { every: s.evalEvery },
+    evaluation: { every: s.evalEvery, reference: true, baselines: [] },
     snapshotEvery: s.evalEvery,
     checkpointEvery: s.steps,
     reference: null,

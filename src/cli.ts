@@ -19,7 +19,7 @@ import { resolutionPlan } from './jest/flexi';
 import { loadRunCheckpoint } from './runs/checkpoints';
 import { acquireRunLock } from './runs/lock';
 import { TrainingSession } from './runtime/training-session';
-import { compareRuns, formatComparison } from './runs/compare';
+import { compareRuns, fixedModelLines, formatComparison } from './runs/compare';
 import type { RunEvent } from './runs/events';
 import { RUN_FILES, newRunDir } from './runs/folder';
 import { readRun } from './runs/reader';
@@ -250,7 +250,7 @@ async function command(cmd: keyof typeof COMMANDS, rest: string[]): Promise<numb
       const metric = typeof flags.metric === 'string' ? flags.metric : 'zero-shot/top5';
       const target = flags.target !== undefined ? Number(flags.target) : undefined;
       if (target !== undefined && !Number.isFinite(target)) throw new UsageError(`--target must be a number, got ${String(flags.target)}`);
-      process.stdout.write(formatComparison(compareRuns(runs, set, metric, target), metric) + '\n');
+      process.stdout.write([formatComparison(compareRuns(runs, set, metric, target), metric), ...fixedModelLines(runs, set, metric)].join('\n') + '\n');
       return 0;
     }
     case 'validate': {

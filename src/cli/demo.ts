@@ -55,7 +55,7 @@ export function demoExperiments(o: DemoOptions, referenceRun: string): { referen
     optimizer: { ...base.optimizer, lr: 2e-3, warmupSteps: Math.min(100, Math.round(o.steps / 10)), schedule: 'cosine' },
     training: { batchSize: 64, steps: o.steps, seed: 0 },
     runtime: { device: 'cpu', threads: o.threads },
-    evaluation: { every: o.evalEvery },
+    evaluation: { every: o.evalEvery, reference: true, baselines: [] },
     snapshotEvery: o.evalEvery,
     checkpointEvery: o.evalEvery * 5,
     data: {

@@ -94,9 +94,20 @@ export interface FlexiConfig {
   trainMix: { patchSize: number; fraction: number }[];
 }
 
+export interface BaselineConfig {
+  /** Shown in tables and events, e.g. "CLIP ViT-B/32". */
+  name: string;
+  /** A pretrained model folder in the standard layout (as reference.folder). */
+  folder: string;
+}
+
 export interface EvaluationConfig {
   /** Evaluate every this many steps (and at the last step). */
   every: number;
+  /** Evaluate the run's reference on data.eval once, at the start, beside the learner (cached). */
+  reference: boolean;
+  /** Pretrained models evaluated on data.eval once, at the start, as fixed baselines (cached). */
+  baselines: BaselineConfig[];
 }
 
 export interface Experiment {
@@ -142,7 +153,7 @@ export const DEFAULT_EXPERIMENT: Experiment = {
   reference: { run: null, encoders: null, folder: null, logitScale: null, logitBias: null, cacheEmbeddings: true },
   flexi: { enabled: false, scoringPatchSize: 8, trainMix: [{ patchSize: 4, fraction: 0.5 }, { patchSize: 8, fraction: 0.5 }] },
   runtime: { device: 'cpu', threads: 0 },
-  evaluation: { every: 100 },
+  evaluation: { every: 100, reference: true, baselines: [] },
   snapshotEvery: 50,
   checkpointEvery: 250,
   checkpointKeep: 2,

@@ -435,7 +435,20 @@ export const EXPERIMENT_SCHEMA: SchemaNode = {
       },
       { default: D.runtime },
     ),
-    evaluation: object('Evaluation cadence.', { every: positive('Evaluate every this many steps (and at the last step).', D.evaluation.every) }, { default: D.evaluation }),
+    evaluation: object(
+      'Evaluation cadence, and the fixed models evaluated beside the learner.',
+      {
+        every: positive('Evaluate every this many steps (and at the last step).', D.evaluation.every),
+        reference: boolean('Evaluate the run\'s reference on data.eval once, at the start, beside the learner (cached).', { default: D.evaluation.reference }),
+        baselines: {
+          type: 'array',
+          description: 'Pretrained models evaluated on data.eval once, at the start, as fixed baselines (cached).',
+          items: object('A pretrained baseline.', { name: string('Shown in tables and events, e.g. "CLIP ViT-B/32".', { minLength: 1 }), folder: string('A pretrained model folder in the standard layout (as reference.folder).', { minLength: 1 }) }, { required: ['name', 'folder'] }),
+          default: D.evaluation.baselines,
+        },
+      },
+      { default: D.evaluation },
+    ),
     snapshotEvery: integer('Write a selection snapshot (super-batch ids, scores, selected mask) every this many steps; 0 = never.', { minimum: 0, default: D.snapshotEvery }),
     checkpointEvery: positive('Write a checkpoint every this many steps (and at the end, and on SIGINT/SIGTERM).', D.checkpointEvery),
     checkpointKeep: positive('Keep this many checkpoints (the latest and the ones before it): a latest that reads back corrupt falls back to the one before.', D.checkpointKeep),

@@ -133,7 +133,9 @@ ${D.flexi.trainMix.map((t) => `      ${inline(t)}`).join(',\n')}
 
   // CADENCE, in steps: evaluation on data.eval, selection snapshots for the batch inspector
   // (0 = never), and checkpoints (also at the end and on stop; the last checkpointKeep are kept).
-  "evaluation": { "every": ${D.evaluation.every} },
+  // The reference ("reference": true) and any pretrained "baselines" ([{ "name": "CLIP",
+  // "folder": "models/clip" }]) are evaluated on data.eval once, at the start, for comparison.
+  "evaluation": { "every": ${D.evaluation.every}, "reference": ${D.evaluation.reference}, "baselines": [] },
   "snapshotEvery": ${D.snapshotEvery},
   "checkpointEvery": ${D.checkpointEvery},
   "checkpointKeep": ${D.checkpointKeep}

@@ -48,7 +48,11 @@ export interface ReferenceModel {
   readonly notes: readonly string[];
   /** Forward FLOPs to embed one image and one caption. */
   readonly flopsPerExample: number;
-  /** L2-normalised embeddings [n, E] of images (uint8 NHWC at imageDecode.size) and their captions. */
+  /** L2-normalised embeddings [n, E] of images (uint8 NHWC at imageDecode.size). */
+  embedImages(pixels: Uint8Array): Promise<Float32Array>;
+  /** L2-normalised embeddings [n, E] of captions (any number, e.g. class names). */
+  embedTexts(captions: readonly string[]): Promise<Float32Array>;
+  /** Both, for n images and their n captions. */
   embed(pixels: Uint8Array, captions: readonly string[]): Promise<{ image: Float32Array; text: Float32Array }>;
   release(): Promise<void>;
 }
@@ -60,6 +64,14 @@ export { ENCODER_FILES, STANDARD_EXPORT_DIR } from './reference-files';
  * encoder is a reference (an ONNX model with JEST Studio's metadata). Undefined when all is well.
  */
 export function referenceLoadProblem(e: Experiment): string | undefined {
+  // the pretrained baselines evaluation.baselines names are model folders too: checked the same way
+  for (const [i, b] of e.evaluation.baselines.entries()) {
+    try {
+      openStandardTokenizer(readStandardLayout(b.folder));
+    } catch (err) {
+      return `evaluation.baselines[${i}] (${b.name}): ${(err as Error).message.replace(/^reference\.folder /, '')}`;
+    }
+  }
   const missing = referenceFileProblems(e);
   if (missing.length) return missing.map((p) => p.message).join('; ');
   const ref = e.reference;
@@ -135,6 +147,16 @@ export async function openEncoderReference(
   // FLOPs per example: the same graphs at batch 1, counted by our own counter.
   const flopsPerExample = graphFlops(buildImageEmbedder(model, 1, patch).graph) + graphFlops(buildTextEmbedder(model, 1).graph);
   const S = model.imageSize;
+  const embedImages = async (pixels: Uint8Array): Promise<Float32Array> => {
+    const n = pixels.length / (S * S * 3);
+    if (!Number.isInteger(n)) throw new Error(`the reference expects ${S}x${S} RGB images; got ${pixels.length} bytes`);
+    return (await imgSession.run({ images: new ort.Tensor('uint8', pixels, [n, S, S, 3]) })).embeddings.data as Float32Array;
+  };
+  const embedTexts = async (captions: readonly string[]): Promise<Float32Array> => {
+    const tokens = tokenizer.encodeBatch(captions);
+    return (await txtSession.run({ tokens: new ort.Tensor('int32', tokens, [captions.length, model.seqLen]) })).embeddings.data as Float32Array;
+  };
+
   return {
     description: `encoders ${path.basename(imagePath)} + ${path.basename(textPath)}`,
     fingerprint,
@@ -146,15 +168,13 @@ export async function openEncoderReference(
     scale: { tPrime: Number(tm['jest_studio.t_prime']), bias: Number(tm['jest_studio.bias']), source: 'trained', detail: 'learned with the sigmoid loss (the encoders\' metadata)' },
     notes: [],
     flopsPerExample,
+    embedImages,
+    embedTexts,
     async embed(pixels, captions) {
       const n = captions.length;
       if (pixels.length !== n * S * S * 3) throw new Error(`the reference expects ${S}x${S} RGB images; got ${pixels.length} bytes for ${n} captions`);
-      const tokens = tokenizer.encodeBatch(captions);
-      const [a, b] = await Promise.all([
-        imgSession.run({ images: new ort.Tensor('uint8', pixels, [n, S, S, 3]) }),
-        txtSession.run({ tokens: new ort.Tensor('int32', tokens, [n, model.seqLen]) }),
-      ]);
-      return { image: a.embeddings.data as Float32Array, text: b.embeddings.data as Float32Array };
+      const [image, text] = await Promise.all([embedImages(pixels), embedTexts(captions)]);
+      return { image, text };
     },
     async release() {
       await Promise.all([imgSession.release(), txtSession.release()]);

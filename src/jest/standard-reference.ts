@@ -20,6 +20,8 @@ import { openStandardTokenizer, readStandardLayout, type Preprocess, type Standa
 
 /** Images per session run: 64 photos at 224 px are 38 MB of float input. */
 const IMAGE_CHUNK = 64;
+/** Captions per session run. */
+const TEXT_CHUNK = 512;
 
 /** uint8 NHWC [n, S, S, 3] -> float32 NCHW pixel_values, rescaled and normalised per channel. */
 export function toPixelValues(pixels: Uint8Array, n: number, S: number, pre: Pick<Preprocess, 'rescale' | 'mean' | 'std'>): Float32Array {
@@ -105,6 +107,29 @@ export async function openStandardReference(folder: string, o: StandardReference
   const own = (layout.config.jest_studio as { flops_per_example?: { image: number; text: number } } | undefined)?.flops_per_example;
   const flops = own ?? dualEncoderFlops(layout.config, L);
 
+  const embedImages = async (pixels: Uint8Array): Promise<Float32Array> => {
+    const n = pixels.length / (S * S * 3);
+    if (!Number.isInteger(n)) throw new Error(`the reference ${folder} takes ${S}x${S} RGB images; got ${pixels.length} bytes`);
+    const image = new Float32Array(n * embedDim);
+    for (let start = 0; start < n; start += IMAGE_CHUNK) {
+      const m = Math.min(IMAGE_CHUNK, n - start);
+      const pv = toPixelValues(pixels.subarray(start * S * S * 3, (start + m) * S * S * 3), m, S, layout.preprocess);
+      const r = await vision.run({ pixel_values: new ort.Tensor('float32', pv, [m, 3, S, S]) }, [layout.vision.embedOutput]);
+      const out = r[layout.vision.embedOutput];
+      if (out.dims.at(-1) !== embedDim) throw new Error(`${layout.files.vision} gives ${out.dims.at(-1)}-wide image embeddings but the text graph gives ${embedDim}: use the *_with_projection exports of both`);
+      image.set(out.data as Float32Array, start * embedDim);
+    }
+    return l2normalise(image, embedDim);
+  };
+  const embedTexts = async (captions: readonly string[]): Promise<Float32Array> => {
+    const text = new Float32Array(captions.length * embedDim);
+    for (let start = 0; start < captions.length; start += TEXT_CHUNK) {
+      const t = await runText(captions.slice(start, start + TEXT_CHUNK), [layout.text.embedOutput]);
+      text.set(t[layout.text.embedOutput].data as Float32Array, start * embedDim);
+    }
+    return l2normalise(text, embedDim);
+  };
+
   return {
     description: `${layout.modelType} model ${path.basename(path.resolve(folder))} (${S} px, L=${L}, ${tokenizer.kind} tokenizer)`,
     fingerprint: hash.digest('hex').slice(0, 16),
@@ -114,20 +139,12 @@ export async function openStandardReference(folder: string, o: StandardReference
     flopsPerExample: flops.image + flops.text,
     scale,
     layout,
+    embedImages,
+    embedTexts,
     async embed(pixels, captions) {
       const n = captions.length;
       if (pixels.length !== n * S * S * 3) throw new Error(`the reference ${folder} takes ${S}x${S} RGB images; got ${pixels.length} bytes for ${n} captions`);
-      const image = new Float32Array(n * embedDim);
-      for (let start = 0; start < n; start += IMAGE_CHUNK) {
-        const m = Math.min(IMAGE_CHUNK, n - start);
-        const pv = toPixelValues(pixels.subarray(start * S * S * 3, (start + m) * S * S * 3), m, S, layout.preprocess);
-        const r = await vision.run({ pixel_values: new ort.Tensor('float32', pv, [m, 3, S, S]) }, [layout.vision.embedOutput]);
-        const out = r[layout.vision.embedOutput];
-        if (out.dims.at(-1) !== embedDim) throw new Error(`${layout.files.vision} gives ${out.dims.at(-1)}-wide image embeddings but the text graph gives ${embedDim}: use the *_with_projection exports of both`);
-        image.set(out.data as Float32Array, start * embedDim);
-      }
-      const t = await runText(captions, [layout.text.embedOutput]);
-      return { image: l2normalise(image, embedDim), text: l2normalise(new Float32Array(t[layout.text.embedOutput].data as Float32Array), embedDim) };
+      return { image: await embedImages(pixels), text: await embedTexts(captions) };
     },
     async release() {
       await Promise.all([vision.release(), text.release()]);

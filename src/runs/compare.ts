@@ -98,6 +98,23 @@ export function formatComparison(c: { target: number; rows: ComparisonRow[] }, m
   return [`target: ${metric} >= ${pct(c.target)} (the first run's final value unless given)`, line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
+/**
+ * The fixed models the runs evaluated on `set` (their reference, pretrained baselines: 'baseline'
+ * events), once each: what the learners' numbers are measured against.
+ */
+export function fixedModelLines(runs: { name: string; events: RunEvent[] }[], set: string, metric: string): string[] {
+  const pct = (v: number) => (metric.includes('/') && v <= 1 ? `${(v * 100).toFixed(2)}%` : v.toFixed(4));
+  const seen = new Map<string, string>();
+  for (const r of runs) {
+    for (const e of r.events) {
+      if (e.type !== 'baseline' || e.set !== set || !(metric in e.metrics)) continue;
+      const key = `${e.model}\u0000${e.description}`;
+      if (!seen.has(key)) seen.set(key, `  ${e.model} (${e.description}${e.model === 'reference' ? `, ${r.name}'s` : ''}): ${metric} ${pct(e.metrics[metric])} on ${e.examples} examples`);
+    }
+  }
+  return seen.size ? [`fixed models on ${set}:`, ...seen.values()] : [];
+}
+
 /** Every (set, metric) some run evaluated, in first-seen order: what a comparison can be on. */
 export function evalMetrics(events: RunEvent[][]): { set: string; metric: string }[] {
   const seen = new Map<string, { set: string; metric: string }>();

@@ -89,6 +89,17 @@ export interface EvalEvent extends Base {
   examples: number;
 }
 
+/** A fixed model (the reference, a pretrained baseline) evaluated once on a held-out set. */
+export interface BaselineEvent extends Base {
+  type: 'baseline';
+  /** "reference", or the baseline's name from evaluation.baselines. */
+  model: string;
+  description: string;
+  set: string;
+  metrics: Record<string, number>;
+  examples: number;
+}
+
 export interface SnapshotEvent extends Base {
   type: 'snapshot';
   step: number;
@@ -118,19 +129,20 @@ export interface LogEvent extends Base {
   message: string;
 }
 
-export type RunEvent = RunStartEvent | StepEvent | EvalEvent | SnapshotEvent | CheckpointEvent | StatusEvent | LogEvent;
+export type RunEvent = RunStartEvent | StepEvent | EvalEvent | BaselineEvent | SnapshotEvent | CheckpointEvent | StatusEvent | LogEvent;
 
-type Payload<E extends RunEvent> = Omit<E, 'v' | 'time'>;
+export type Payload<E extends RunEvent> = Omit<E, 'v' | 'time'>;
 export type NewEvent =
   | Payload<RunStartEvent>
   | Payload<StepEvent>
   | Payload<EvalEvent>
+  | Payload<BaselineEvent>
   | Payload<SnapshotEvent>
   | Payload<CheckpointEvent>
   | Payload<StatusEvent>
   | Payload<LogEvent>;
 
-const TYPES = new Set(['run-start', 'step', 'eval', 'snapshot', 'checkpoint', 'status', 'log']);
+const TYPES = new Set(['run-start', 'step', 'eval', 'baseline', 'snapshot', 'checkpoint', 'status', 'log']);
 
 /** Parse one line; null for a blank or partial line (a tailer may see a line being written). */
 export function parseEvent(line: string): RunEvent | null {

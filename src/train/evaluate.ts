@@ -1,13 +1,21 @@
 // Evaluators, registered by name (big_vision's shape): each takes the model's embeddings of a
 // held-out set and yields named metrics. Zero-shot classification ranks each image against every
-// class name used as a caption; retrieval ranks images against captions and back.
+// class name used as a caption; retrieval ranks images against captions and back. The model is
+// anything that embeds captions: the learner (through its session and the pool's tokenizer), or a
+// reference / pretrained baseline (jest/reference.ts, with its own tokenizer and image size).
 import type { PreparedDataset } from '../data/cache/dataset';
 import type { TrainingSession } from '../runtime/training-session';
 
+/** What the evaluators need of a model besides the images' embeddings. */
+export interface TextEmbedder {
+  embedDim: number;
+  /** L2-normalised [n, E] embeddings of n captions. */
+  embedTexts(captions: readonly string[]): Promise<Float32Array>;
+}
+
 export interface EvalInputs {
-  session: TrainingSession;
+  model: TextEmbedder;
   set: PreparedDataset;
-  patchSize: number;
   /** Row indices of the set to use. */
   rows: number[];
   /** Image embeddings of `rows`, computed once and shared by the evaluators. */
@@ -44,23 +52,23 @@ function recallAt(ranks: Int32Array, k: number): number {
 }
 
 export const EVALUATORS: Record<string, Evaluator> = {
-  'zero-shot': async ({ session, set, rows, imageEmbeddings }) => {
+  'zero-shot': async ({ model, set, rows, imageEmbeddings }) => {
     const names = set.classNames();
     if (names.length === 0) throw new Error(`evaluation set ${set.manifest.name} has no class labels: zero-shot needs labelled examples`);
     const labelOf = set.labelIndices();
-    const dim = session.model.embedDim;
+    const dim = model.embedDim;
     // Unlabelled rows take no part in classification.
     const labelled = rows.map((r, i) => [r, i]).filter(([r]) => labelOf[r] >= 0);
     const images = new Float32Array(labelled.length * dim);
     labelled.forEach(([, i], k) => images.set(imageEmbeddings.subarray(i * dim, (i + 1) * dim), k * dim));
-    const textEmb = await session.embedTexts(set.tokenizer.encodeBatch(names));
+    const textEmb = await model.embedTexts(names);
     const ranks = ranksOfCorrect(images, textEmb, dim, (k, j) => labelOf[labelled[k][0]] === j);
     return { 'zero-shot/top1': recallAt(ranks, 1), 'zero-shot/top5': recallAt(ranks, 5), 'zero-shot/classes': names.length };
   },
-  retrieval: async ({ session, set, rows, imageEmbeddings }) => {
+  retrieval: async ({ model, set, rows, imageEmbeddings }) => {
     const captions = rows.map((r) => set.examples[r].caption);
-    const textEmb = await session.embedTexts(set.get(rows).tokens);
-    const dim = session.model.embedDim;
+    const textEmb = await model.embedTexts(captions);
+    const dim = model.embedDim;
     // Identical captions are interchangeable answers.
     const same = (i: number, j: number) => captions[i] === captions[j];
     const i2t = ranksOfCorrect(imageEmbeddings, textEmb, dim, same);
@@ -69,21 +77,34 @@ export const EVALUATORS: Record<string, Evaluator> = {
   },
 };
 
-export async function evaluate(
-  session: TrainingSession,
-  set: PreparedDataset,
-  tasks: string[],
-  patchSize: number,
-  max: number | null,
-): Promise<{ metrics: Record<string, number>; examples: number }> {
-  const n = max === null ? set.size : Math.min(max, set.size);
-  const rows = Array.from({ length: n }, (_, i) => i);
-  const imageEmbeddings = await session.embedImages(set.get(rows).pixels, patchSize);
+export interface EvalResult {
+  metrics: Record<string, number>;
+  examples: number;
+}
+
+async function runEvaluators(model: TextEmbedder, set: PreparedDataset, tasks: string[], rows: number[], imageEmbeddings: Float32Array): Promise<EvalResult> {
   const metrics: Record<string, number> = {};
   for (const t of tasks) {
     const ev = EVALUATORS[t];
     if (!ev) throw new Error(`unknown evaluation task "${t}": use one of ${Object.keys(EVALUATORS).join(', ')}`);
-    Object.assign(metrics, await ev({ session, set, patchSize, rows, imageEmbeddings }));
+    Object.assign(metrics, await ev({ model, set, rows, imageEmbeddings }));
   }
-  return { metrics, examples: n };
+  return { metrics, examples: rows.length };
+}
+
+const firstRows = (set: PreparedDataset, max: number | null) => Array.from({ length: max === null ? set.size : Math.min(max, set.size) }, (_, i) => i);
+
+/** The learner, at its evaluation patch size; captions through the pool's tokenizer (the set's). */
+export async function evaluate(session: TrainingSession, set: PreparedDataset, tasks: string[], patchSize: number, max: number | null): Promise<EvalResult> {
+  const rows = firstRows(set, max);
+  const imageEmbeddings = await session.embedImages(set.get(rows).pixels, patchSize);
+  const model: TextEmbedder = { embedDim: session.model.embedDim, embedTexts: (captions) => session.embedTexts(set.tokenizer.encodeBatch(captions)) };
+  return runEvaluators(model, set, tasks, rows, imageEmbeddings);
+}
+
+/** A model that embeds images and captions itself (a reference, a pretrained baseline); `set` is decoded at its size. */
+export async function evaluateModel(model: TextEmbedder & { embedImages(pixels: Uint8Array): Promise<Float32Array> }, set: PreparedDataset, tasks: string[], max: number | null): Promise<EvalResult> {
+  const rows = firstRows(set, max);
+  const imageEmbeddings = await model.embedImages(set.get(rows).pixels);
+  return runEvaluators(model, set, tasks, rows, imageEmbeddings);
 }

@@ -33,6 +33,7 @@ import { DEFAULT_EXPERIMENT } from '../config/experiment';
 import { DivergenceGuard } from './divergence';
 import { Rng, type RngState } from '../util/rng';
 import { evaluate } from './evaluate';
+import { evaluateBaselines } from './baselines';
 import { openExperimentData, type ExperimentData } from './inputs';
 import { learningRate } from './schedule';
 
@@ -215,6 +216,8 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
         ? { reference: { description: scorer.reference.description, imageSize: scorer.reference.imageDecode.size, tPrime: scorer.reference.tPrime, bias: scorer.reference.bias, scaleSource: scorer.reference.scale.source, scaleDetail: scorer.reference.scale.detail } }
         : {}),
     });
+    // the reference and pretrained baselines on the held-out sets, once (a resumed run has them)
+    if (!resumeFrom) await evaluateBaselines(e, data, scorer?.reference ?? null, session.device, log, (ev) => run.emit(ev));
     status('running', step);
 
     const guard = new DivergenceGuard((resumeFrom?.checkpoint.extra as unknown as ResumeExtra | undefined)?.firstLoss);

@@ -40,7 +40,7 @@ const FULL: Full<Experiment> = {
   reference: { run: 'runs/ref', encoders: { image: 'i.onnx', text: 't.onnx' }, folder: 'models/clip', logitScale: 2.3, logitBias: -10, cacheEmbeddings: false },
   flexi: { enabled: true, scoringPatchSize: 8, trainMix: [{ patchSize: 4, fraction: 0.5 }, { patchSize: 8, fraction: 0.5 }] },
   runtime: { device: 'auto', threads: 2 },
-  evaluation: { every: 10 },
+  evaluation: { every: 10, reference: false, baselines: [{ name: 'CLIP', folder: 'models/clip' }] },
   snapshotEvery: 5,
   checkpointEvery: 50,
   checkpointKeep: 3,
