@@ -162,7 +162,10 @@ async function referenceItems(s: Services, doc: vscode.TextDocument) {
     items.push({ label: `$(file-binary) ${vscode.workspace.asRelativePath(d)}`, description: 'image_encoder.onnx + text_encoder.onnx', choice: { encoders: { image: u.fsPath, text: path.join(d, 'text_encoder.onnx') } } });
   }
   // Pretrained exports in the workspace: a config.json beside a tokenizer.json and the two graphs.
-  const folders = (await vscode.workspace.findFiles('**/tokenizer.json', '**/node_modules/**', 200)).map((u) => path.dirname(u.fsPath)).filter((d) => standardLayoutGap(d) === undefined);
+  // (not prepared caches, and not runs' own models/standard, which are listed as runs above)
+  const folders = (await vscode.workspace.findFiles('**/tokenizer.json', '{**/node_modules/**,**/.cache/**}', 200))
+    .map((u) => path.dirname(u.fsPath))
+    .filter((d) => !(path.basename(d) === 'standard' && runDirs.has(path.dirname(d))) && standardLayoutGap(d) === undefined);
   if (folders.length) items.push({ label: 'Pretrained models (standard ONNX layout)', kind: vscode.QuickPickItemKind.Separator });
   for (const d of folders) items.push({ label: `$(library) ${vscode.workspace.asRelativePath(d)}`, description: modelTypeOf(d), choice: { folder: d } });
   items.push(
@@ -212,8 +215,9 @@ async function setReference(doc: vscode.TextDocument, c: ReferenceChoice): Promi
     { path: ['reference', 'encoders'], value: encoders },
     { path: ['reference', 'folder'], value: folder },
   ];
-  // a folder model's temperature does not belong to a run or encoder pair (validate would warn)
-  if (!folder) for (const k of ['logitScale', 'logitBias']) if (fieldValue(doc, ['reference', k]) != null) edits.push({ path: ['reference', k], value: null });
+  // a folder model's temperature belongs to that model: not to a run, an encoder pair or another folder
+  const sameFolder = folder !== null && fieldValue(doc, ['reference', 'folder']) === folder;
+  if (!sameFolder) for (const k of ['logitScale', 'logitBias']) if (fieldValue(doc, ['reference', k]) != null) edits.push({ path: ['reference', k], value: null });
   return editFields(doc, edits);
 }
 

@@ -275,6 +275,9 @@ function checkReference(e: Experiment, c: CrossContext): void {
   if (ref && !ref.folder && (ref.logitScale != null || ref.logitBias != null)) {
     c.report('warning', ref.logitScale != null ? 'reference.logitScale' : 'reference.logitBias', 'logitScale / logitBias apply to a reference.folder model; a run or encoder pair brings its own learned t\' and b, so these are ignored');
   }
+  if (ref?.folder && ref.logitBias != null && ref.logitScale == null) {
+    c.report('warning', 'reference.logitBias', 'logitBias is used only together with logitScale; alone it is ignored and both come from the model\'s files or the fit on data.curated');
+  }
   if (!c.valid('selection.method', 'selection.score')) return;
   const { method, score } = e.selection;
   const has = set.length > 0;
@@ -422,7 +425,7 @@ export function resolveExperimentPaths(e: Experiment, baseDir: string): Experime
   for (const ev of out.data.eval) source(ev.source as unknown as Record<string, unknown>);
   if (out.reference?.run) out.reference.run = abs(out.reference.run);
   if (out.reference?.folder) out.reference.folder = abs(out.reference.folder);
-  out.evaluation.baselines = out.evaluation.baselines.map((b) => ({ ...b, folder: abs(b.folder) }));
+  out.evaluation.baselines = (out.evaluation.baselines ?? []).map((b) => ({ ...b, folder: abs(b.folder) }));
   if (out.reference?.encoders) out.reference.encoders = { image: abs(out.reference.encoders.image), text: abs(out.reference.encoders.text) };
   return out;
 }

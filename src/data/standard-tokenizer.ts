@@ -60,7 +60,9 @@ export class StandardTokenizer {
       this.ids.set(t.content, t.id);
       if (t.special) this.specialIds.add(t.id);
     }
-    this.vocabSize = Math.max(-1, ...this.ids.values()) + 1;
+    let top = -1;
+    for (const id of this.ids.values()) if (id > top) top = id; // a loop: spreading 256k ids overflows the stack
+    this.vocabSize = top + 1;
     try {
       this.hf = new HfTokenizer(files.tokenizer, files.config);
     } catch (e) {

@@ -6,6 +6,13 @@
 // softplus of functions linear in (s, b): convex, so Newton's method finds the optimum in a few
 // steps (a 2x2 system per step, with step halving to keep s > 0 and the loss falling).
 
+/**
+ * The largest temperature e^t' the fit may reach. Curated pairs that are perfectly separable
+ * (every positive above every negative) have no finite optimum: the loss keeps falling as the
+ * temperature grows. SigLIP's own trained value is near 117; the bound leaves room above it.
+ */
+export const MAX_SCALE = 1000;
+
 export interface FittedScale {
   tPrime: number;
   bias: number;
@@ -14,6 +21,8 @@ export interface FittedScale {
   lossAtInit: number;
   pairs: number;
   iterations: number;
+  /** The temperature stopped at MAX_SCALE (separable pairs). */
+  atBound: boolean;
 }
 
 const softplus = (x: number) => (x > 30 ? x : x < -30 ? Math.exp(x) : Math.log1p(Math.exp(x)));
@@ -41,6 +50,21 @@ export function fitSigmoidScale(image: Float32Array, text: Float32Array, E: numb
   let b = -10;
   const lossAtInit = loss(s, b);
   let cur = lossAtInit;
+  // The loss is a 1-D logistic regression on the cosine (one threshold −b/s for every pair): its
+  // optimum is finite unless every positive is at least every negative (separable), where the loss
+  // only approaches its infimum as s grows. Then s takes its bound, b the threshold half way.
+  let minPos = Infinity, maxNeg = -Infinity;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+    if (i === j) minPos = Math.min(minPos, c[i * n + j]);
+    else maxNeg = Math.max(maxNeg, c[i * n + j]);
+  }
+  const separable = minPos >= maxNeg;
+  if (separable) {
+    // any b in the flat region is as good: take the max-margin threshold, half way between them
+    const bound = MAX_SCALE;
+    const bias = -bound * (minPos + maxNeg) / 2;
+    return { tPrime: Math.log(bound), bias, loss: loss(bound, bias), lossAtInit, pairs: n * n, iterations: 0, atBound: true };
+  }
   let it = 0;
   for (; it < 100; it++) {
     let gs = 0, gb = 0, hss = 0, hsb = 0, hbb = 0;
@@ -67,22 +91,30 @@ export function fitSigmoidScale(image: Float32Array, text: Float32Array, E: numb
       ds = -gs / Math.max(hss, 1e-9); // degenerate: all similarities equal; move s alone
       db = -gb / Math.max(hbb, 1e-9);
     }
+    if (s >= MAX_SCALE && ds > 0) {
+      // at the bound and pushing past it: the optimum over b alone
+      ds = 0;
+      db = -gb / Math.max(hbb, 1e-12);
+    }
     let step = 1;
     let next = Infinity;
+    let s2 = s;
+    let b2 = b;
     while (step > 1e-6) {
-      const s2 = s + step * ds;
+      s2 = Math.min(MAX_SCALE, s + step * ds); // projected onto s <= MAX_SCALE
+      b2 = b + step * db;
       if (s2 > 0) {
-        next = loss(s2, b + step * db);
+        next = loss(s2, b2);
         if (next <= cur) break;
       }
       step /= 2;
     }
     if (!(next <= cur)) break;
-    s += step * ds;
-    b += step * db;
-    const done = cur - next < 1e-10 * Math.max(1, cur);
+    const done = cur - next < 1e-10 * Math.max(1e-6, cur);
+    s = s2;
+    b = b2;
     cur = next;
     if (done) break;
   }
-  return { tPrime: Math.log(s), bias: b, loss: cur, lossAtInit, pairs: n * n, iterations: it + 1 };
+  return { tPrime: Math.log(s), bias: b, loss: cur, lossAtInit, pairs: n * n, iterations: Math.min(it + 1, 100), atBound: s >= MAX_SCALE };
 }

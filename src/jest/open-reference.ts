@@ -10,7 +10,7 @@ import type { PreparedDataset } from '../data/cache/dataset';
 import type { ResolvedDevice } from '../runtime/device';
 import { RUN_FILES } from '../runs/folder';
 import { prepareSource, type ExperimentData } from '../train/inputs';
-import { fitSigmoidScale } from './fit-scale';
+import { fitSigmoidScale, MAX_SCALE } from './fit-scale';
 import { ENCODER_FILES, openEncoderReference, type ReferenceModel, type ReferenceScale } from './reference';
 import { poolServesReference, ReferenceScorer } from './reference-scorer';
 import { openStandardReference, type UnscaledReference } from './standard-reference';
@@ -41,7 +41,7 @@ export async function openReferenceModel(e: Experiment, device: ResolvedDevice, 
 /** t' and b for a model trained with another loss: the sigmoid loss's optimum on curated pairs. */
 async function fitOnCurated(e: Experiment, m: UnscaledReference, log: (m: string) => void, cacheRoot: string): Promise<ReferenceScale> {
   if (!e.data.curated) {
-    throw new Error(`the reference ${m.description} carries no sigmoid temperature and bias (a ${m.layout.modelType} model trained with another loss): set reference.logitScale and reference.logitBias, or set data.curated so that they are fitted on it`);
+    throw new Error(`the reference ${m.description} carries no sigmoid temperature and bias in its files (no logit_scale / logit_bias graph output or config.json entry; a CLIP was trained with a softmax and has none, a SigLIP export usually leaves them out): set reference.logitScale and reference.logitBias, or set data.curated so that they are fitted on it`);
   }
   const curated = await prepareSource(e.data.curated, e, cacheRoot, log, { max: FIT_EXAMPLES, image: m.imageDecode });
   const file = path.join(cacheRoot, 'reference-scale', `${m.fingerprint}-${curated.manifest.fingerprint.slice(0, 16)}.json`);
@@ -53,17 +53,17 @@ async function fitOnCurated(e: Experiment, m: UnscaledReference, log: (m: string
     const b = curated.get(rows);
     const z = await m.embed(b.pixels, b.captions);
     fit = fitSigmoidScale(z.image, z.text, m.embedDim);
+    curated.close();
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(`${file}.tmp-${process.pid}`, JSON.stringify(fit));
     await fs.rename(`${file}.tmp-${process.pid}`, file);
   }
-  const detail = `fitted on ${Math.round(Math.sqrt(fit.pairs))} examples of data.curated (${curated.manifest.name}): mean pair loss ${fit.loss.toPrecision(4)} (${fit.lossAtInit.toPrecision(4)} at SigLIP's initial t' = log 10, b = -10)`;
+  const detail = `fitted on ${Math.round(Math.sqrt(fit.pairs))} examples of data.curated (${curated.manifest.name}): mean pair loss ${fit.loss.toPrecision(4)} (${fit.lossAtInit.toPrecision(4)} at SigLIP's initial t' = log 10, b = -10)${fit.atBound ? `; the curated pairs are separable, so t' stopped at its bound log ${MAX_SCALE} (a sharper temperature would lower the loss further)` : ''}`;
   return { tPrime: fit.tPrime, bias: fit.bias, source: 'fitted', detail };
 }
 
 /** The pool decoded as the reference takes it, checked to be the same examples row for row. */
-async function referenceView(e: Experiment, m: ReferenceModel, data: ExperimentData, log: (m: string) => void): Promise<PreparedDataset | undefined> {
-  if (poolServesReference(m, data.pool)) return undefined;
+async function referenceView(e: Experiment, m: ReferenceModel, data: ExperimentData, log: (m: string) => void): Promise<PreparedDataset> {
   const view = await prepareSource(e.data.train, e, data.cacheRoot, log, { max: e.data.maxTrainExamples, image: m.imageDecode });
   const a = data.pool.examples;
   const b = view.examples;
@@ -79,18 +79,23 @@ async function referenceView(e: Experiment, m: ReferenceModel, data: ExperimentD
 export async function openReferenceScorer(e: Experiment, data: ExperimentData, device: ResolvedDevice, log: (m: string) => void): Promise<ReferenceScorer> {
   const ref = e.reference!;
   const model = await openReferenceModel(e, device, log, data);
-  log(`reference: ${model.description}${ref.cacheEmbeddings ? ' (embedding the pool once, cached)' : ''}`);
-  log(`reference t' = ${model.tPrime.toPrecision(6)}, b = ${model.bias.toPrecision(6)} (${model.scale.source}: ${model.scale.detail})`);
-  for (const note of model.notes) log(`reference preprocessing: ${note}`);
-  const view = await referenceView(e, model, data, log);
-  const scorer = await ReferenceScorer.create(model, data.pool, {
-    cache: ref.cacheEmbeddings,
-    cacheRoot: data.cacheRoot,
-    view,
-    onProgress: (done, total) => {
-      if (done === total || done % 8192 < 512) log(`reference embeddings: ${done}/${total}`);
-    },
-  });
-  if (ref.cacheEmbeddings) log(`reference embeddings ready in ${scorer.cacheSeconds.toFixed(1)} s${scorer.cacheFlops ? '' : ' (from cache)'}`);
-  return scorer;
+  try {
+    log(`reference: ${model.description}${ref.cacheEmbeddings ? ' (embedding the pool once, cached)' : ''}`);
+    log(`reference t' = ${model.tPrime.toPrecision(6)}, b = ${model.bias.toPrecision(6)} (${model.scale.source}: ${model.scale.detail})`);
+    for (const note of model.notes) log(`reference preprocessing: ${note}`);
+    const scorer = await ReferenceScorer.create(model, data.pool, {
+      cache: ref.cacheEmbeddings,
+      cacheRoot: data.cacheRoot,
+      // decoded only if pixels are needed: not when the embedding cache exists already
+      view: poolServesReference(model, data.pool) ? undefined : () => referenceView(e, model, data, log),
+      onProgress: (done, total) => {
+        if (done === total || done % 8192 < 512) log(`reference embeddings: ${done}/${total}`);
+      },
+    });
+    if (ref.cacheEmbeddings) log(`reference embeddings ready in ${scorer.cacheSeconds.toFixed(1)} s${scorer.cacheFlops ? '' : ' (from cache)'}`);
+    return scorer;
+  } catch (err) {
+    await model.release().catch(() => undefined);
+    throw err;
+  }
 }

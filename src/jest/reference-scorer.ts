@@ -23,8 +23,9 @@ export interface ReferenceScorerOptions {
   /**
    * The pool decoded as the reference wants it (its size and crop), row for row the same
    * examples: needed when that differs from the learner's decode (open-reference.ts makes it).
+   * Asked for only when pixels are needed: a run whose embedding cache exists never decodes it.
    */
-  view?: PreparedDataset;
+  view?: () => Promise<PreparedDataset>;
 }
 
 /** Does the pool's own decode serve the reference (same size and fit)? */
@@ -43,25 +44,34 @@ export class ReferenceScorer {
   private constructor(
     readonly reference: ReferenceModel,
     private readonly pool: PreparedDataset,
-    private readonly opts: ReferenceScorerOptions,
+    private opts: ReferenceScorerOptions,
   ) {
   }
 
   static async create(reference: ReferenceModel, pool: PreparedDataset, opts: ReferenceScorerOptions): Promise<ReferenceScorer> {
-    const d = reference.imageDecode;
-    const view = opts.view ?? pool;
-    if (view.imageSize !== d.size || (view.manifest.settings.image.fit ?? 'contain') !== d.fit) {
-      throw new Error(`the reference takes ${d.size} px images (fit ${d.fit}) but it was given the pool decoded at ${view.imageSize} px (fit ${view.manifest.settings.image.fit}): give it its own decode of the pool (open-reference.ts)`);
+    if (!opts.view && !poolServesReference(reference, pool)) {
+      const d = reference.imageDecode;
+      throw new Error(`the reference takes ${d.size} px images (fit ${d.fit}) but the pool is decoded at ${pool.imageSize} px (fit ${pool.manifest.settings.image.fit}): give it its own decode of the pool (open-reference.ts)`);
     }
-    if (view.size !== pool.size) throw new Error(`the reference's decode of the pool has ${view.size} examples, the pool ${pool.size}: prepare it again (they must be the same examples)`);
     const s = new ReferenceScorer(reference, pool, opts);
     if (opts.cache) await s.loadOrBuildCache();
     return s;
   }
 
-  /** The pool as the reference sees it: the pool itself, or the reference's own decode of it. */
-  private get view(): PreparedDataset {
-    return this.opts.view ?? this.pool;
+  private viewOpened: Promise<PreparedDataset> | undefined;
+
+  /** The pool as the reference sees it: the pool itself, or the reference's own decode of it (opened on first use). */
+  private view(): Promise<PreparedDataset> {
+    if (!this.opts.view) return Promise.resolve(this.pool);
+    this.viewOpened ??= this.opts.view().then((v) => {
+      const d = this.reference.imageDecode;
+      if (v.imageSize !== d.size || (v.manifest.settings.image.fit ?? 'contain') !== d.fit) {
+        throw new Error(`the reference takes ${d.size} px images (fit ${d.fit}) but its decode of the pool is ${v.imageSize} px (fit ${v.manifest.settings.image.fit})`);
+      }
+      if (v.size !== this.pool.size) throw new Error(`the reference's decode of the pool has ${v.size} examples, the pool ${this.pool.size}: prepare it again (they must be the same examples)`);
+      return v;
+    });
+    return this.viewOpened;
   }
 
   get cacheDir(): string {
@@ -83,12 +93,14 @@ export class ReferenceScorer {
     } catch {
       // not cached yet
     }
-    const chunk = this.opts.chunk ?? 512;
+    const view = await this.view();
+    // rows per embed call: about 64 MiB of pixels (512 at 16-64 px, 256 at 224 px... kept >= 64)
+    const chunk = this.opts.chunk ?? Math.max(64, Math.min(512, Math.floor((64 << 20) / (view.imageSize * view.imageSize * 3))));
     const image = new Float32Array(N * E);
     const text = new Float32Array(N * E);
     for (let start = 0; start < N; start += chunk) {
       const rows = Array.from({ length: Math.min(chunk, N - start) }, (_, i) => start + i);
-      const b = this.view.get(rows);
+      const b = view.get(rows);
       const z = await this.reference.embed(b.pixels, b.captions);
       image.set(z.image, start * E);
       text.set(z.text, start * E);
@@ -106,6 +118,12 @@ export class ReferenceScorer {
     await fs.rename(tmp, dir);
     this.embeddings = { image, text };
     this.cacheSeconds = (Date.now() - t0) / 1000;
+    // with the cache in memory the reference's own decode is not read again this run
+    if (view !== this.pool) {
+      view.close();
+      this.viewOpened = undefined;
+      this.opts = { ...this.opts, view: undefined };
+    }
   }
 
   /**
@@ -128,7 +146,8 @@ export class ReferenceScorer {
         text.set(this.embeddings.text.subarray(r * E, (r + 1) * E), k * E);
       }
     } else {
-      const pixels = this.view === this.pool ? batch.pixels : this.view.get(batch.indices).pixels;
+      const view = await this.view();
+      const pixels = view === this.pool ? batch.pixels : view.get(batch.indices).pixels;
       ({ image, text } = await this.reference.embed(pixels, batch.captions));
       flops += n * this.reference.flopsPerExample;
     }

@@ -20,6 +20,7 @@ import { usesReference } from './scores';
 import { ModelConfig } from '../model/config';
 import type { DecodeSettings } from '../data/decode/settings';
 import { readStandardLayout, openStandardTokenizer } from './standard-layout';
+import { dualEncoderFlops } from './encoder-flops';
 import { graphFlops } from '../onnx';
 import { buildImageEmbedder, buildTextEmbedder } from '../model/graphs';
 import { ResolvedDevice, sessionOptions } from '../runtime/device';
@@ -65,7 +66,7 @@ export { ENCODER_FILES, STANDARD_EXPORT_DIR } from './reference-files';
  */
 export function referenceLoadProblem(e: Experiment): string | undefined {
   // the pretrained baselines evaluation.baselines names are model folders too: checked the same way
-  for (const [i, b] of e.evaluation.baselines.entries()) {
+  for (const [i, b] of (e.evaluation.baselines ?? []).entries()) { // ?? []: configs stored by runs before these fields
     try {
       openStandardTokenizer(readStandardLayout(b.folder));
     } catch (err) {
@@ -80,8 +81,9 @@ export function referenceLoadProblem(e: Experiment): string | undefined {
       const layout = readStandardLayout(ref.folder);
       openStandardTokenizer(layout);
       if (ref.logitScale === null && !layout.scaleOutputs && !layout.configScale && !e.data.curated) {
-        return `the reference ${ref.folder} (${layout.modelType}) carries no sigmoid temperature and bias (no logit_scale output or config.json entry): set reference.logitScale and reference.logitBias, or set data.curated so that they are fitted on it`;
+        return `the reference ${ref.folder} (${layout.modelType}) carries no sigmoid temperature and bias in its files (no logit_scale / logit_bias graph output or config.json entry): set reference.logitScale and reference.logitBias, or set data.curated so that they are fitted on it`;
       }
+      if (!(layout.config.jest_studio as { flops_per_example?: unknown } | undefined)?.flops_per_example) dualEncoderFlops(layout.config, layout.textLength); // its sizes are known (the FLOP ledger needs them)
       return undefined;
     } catch (err) {
       return (err as Error).message;

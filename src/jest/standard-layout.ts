@@ -60,6 +60,46 @@ export interface StandardLayout {
   configScale: { logitScale: number; logitBias: number } | null;
 }
 
+/**
+ * transformers writes only the config keys that differ from its config classes' defaults, so a
+ * real SigLIP's config.json can lack text_config.max_position_embeddings, hidden sizes and more.
+ * These are those defaults (CLIPTextConfig / CLIPVisionConfig, SiglipTextConfig /
+ * SiglipVisionConfig), filled in where the file is silent (and said in the run's notes).
+ */
+const CONFIG_DEFAULTS: Record<string, { top: Record<string, unknown>; text: Record<string, number>; vision: Record<string, number> }> = {
+  clip: {
+    top: { projection_dim: 512, logit_scale_init_value: 2.6592 },
+    text: { vocab_size: 49408, hidden_size: 512, intermediate_size: 2048, num_hidden_layers: 12, num_attention_heads: 8, max_position_embeddings: 77 },
+    vision: { hidden_size: 768, intermediate_size: 3072, num_hidden_layers: 12, num_attention_heads: 12, image_size: 224, patch_size: 32 },
+  },
+  siglip: {
+    top: {},
+    text: { vocab_size: 32000, hidden_size: 768, intermediate_size: 3072, num_hidden_layers: 12, num_attention_heads: 12, max_position_embeddings: 64 },
+    vision: { hidden_size: 768, intermediate_size: 3072, num_hidden_layers: 12, num_attention_heads: 12, image_size: 224, patch_size: 16 },
+  },
+};
+
+/** config.json with transformers' defaults where it is silent, and which keys were filled. */
+export function withConfigDefaults(config: Record<string, unknown>): { config: Record<string, unknown>; filled: string[] } {
+  const d = CONFIG_DEFAULTS[String(config.model_type ?? '')];
+  if (!d) return { config, filled: [] };
+  const filled: string[] = [];
+  const merge = (o: Record<string, unknown>, defaults: Record<string, unknown>, prefix: string) => {
+    const out = { ...o };
+    for (const [k, v] of Object.entries(defaults)) {
+      if (out[k] === undefined || out[k] === null) {
+        out[k] = v;
+        filled.push(`${prefix}${k}`);
+      }
+    }
+    return out;
+  };
+  return {
+    config: { ...merge(config, d.top, ''), text_config: merge(sub(config, 'text_config'), d.text, 'text_config.'), vision_config: merge(sub(config, 'vision_config'), d.vision, 'vision_config.') },
+    filled,
+  };
+}
+
 /** Is `folder` meant to be a standard-layout model (it has a config.json or an onnx/ folder)? */
 export function looksStandard(folder: string): boolean {
   return fs.existsSync(path.join(folder, STANDARD_FILES.config)) || fs.existsSync(path.join(folder, 'onnx'));
@@ -144,7 +184,10 @@ export function readPreprocess(p: Record<string, unknown>, file: string, imageSi
   };
 }
 
-function graphNames(file: string): { inputs: string[]; outputs: string[] } {
+/** TensorProto element types we feed: float32 images, int64 ids. */
+const ELEM_NAMES: Record<number, string> = { 1: 'float32', 7: 'int64', 10: 'float16', 11: 'float64', 6: 'int32' };
+
+function graphNames(file: string): { inputs: string[]; outputs: string[]; inputTypes: Record<string, string> } {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(fs.readFileSync(file));
@@ -159,7 +202,9 @@ function graphNames(file: string): { inputs: string[]; outputs: string[] } {
   }
   // Inputs that are also initializers are weights with defaults (older exporters list them).
   const inits = new Set((g?.initializer ?? []).map((t) => t.name ?? ''));
-  return { inputs: (g?.input ?? []).map((i) => i.name ?? '').filter((n) => !inits.has(n)), outputs: (g?.output ?? []).map((o) => o.name ?? '') };
+  const live = (g?.input ?? []).filter((i) => !inits.has(i.name ?? ''));
+  const inputTypes = Object.fromEntries(live.map((i) => [i.name ?? '', ELEM_NAMES[i.type?.tensorType?.elemType ?? 0] ?? `type ${i.type?.tensorType?.elemType}`]));
+  return { inputs: live.map((i) => i.name ?? ''), outputs: (g?.output ?? []).map((o) => o.name ?? ''), inputTypes };
 }
 
 function firstFile(folder: string, names: readonly string[], what: string): string {
@@ -171,13 +216,15 @@ function firstFile(folder: string, names: readonly string[], what: string): stri
 export function readStandardLayout(folder: string): StandardLayout {
   if (!fs.existsSync(folder)) throw new Error(`reference.folder ${folder} does not exist (relative paths are from the experiment file's folder)`);
   const f = (n: string) => path.join(folder, n);
-  const config = readJson(f(STANDARD_FILES.config), 'a reference folder needs the model\'s config.json (model_type, text_config, vision_config)', 'Copy it from the model\'s export');
+  const raw = readJson(f(STANDARD_FILES.config), 'a reference folder needs the model\'s config.json (model_type, text_config, vision_config)', 'Copy it from the model\'s export');
+  const { config, filled } = withConfigDefaults(raw);
   const modelType = String(config.model_type ?? '');
   if (!modelType) throw new Error(`${f(STANDARD_FILES.config)} has no model_type: expected "clip", "siglip" or another dual-encoder's type`);
   const tc = sub(config, 'text_config');
   const vc = sub(config, 'vision_config');
   const pre = readJson(f(STANDARD_FILES.preprocessor), 'it says how images are resized and normalised', 'Copy preprocessor_config.json from the model\'s export');
   const preprocess = readPreprocess(pre, f(STANDARD_FILES.preprocessor), num(vc.image_size));
+  if (filled.length) preprocess.notes.push(`config.json does not say ${filled.join(', ')}: transformers' ${modelType} defaults are used (it writes only what differs from them)`);
   if (num(vc.image_size) !== undefined && num(vc.image_size) !== preprocess.decode.size) {
     throw new Error(`${f(STANDARD_FILES.preprocessor)} makes ${preprocess.decode.size} px images but config.json's vision_config.image_size is ${String(vc.image_size)}: the two files are from different models`);
   }
@@ -190,6 +237,8 @@ export function readStandardLayout(folder: string): StandardLayout {
   const extra = vision.inputs.filter((n) => n !== 'pixel_values');
   if (extra.length) throw new Error(`${visionFile} needs inputs ${extra.join(', ')} besides pixel_values: export the vision model alone (its only input pixel_values)`);
   if (!text.inputs.includes('input_ids')) throw new Error(`${textFile} has inputs ${text.inputs.join(', ') || '(none)'}, not input_ids: it is not a text encoder in the standard layout`);
+  if (vision.inputTypes.pixel_values !== 'float32') throw new Error(`${visionFile} takes ${vision.inputTypes.pixel_values} pixel_values; JEST Studio feeds float32: use the fp32 export of the model (transformers.js folders have onnx/vision_model.onnx beside _fp16 / _quantized variants)`);
+  if (text.inputTypes.input_ids !== 'int64') throw new Error(`${textFile} takes ${text.inputTypes.input_ids} input_ids; JEST Studio feeds int64 as transformers exports do: re-export the text model`);
   const unknown = text.inputs.filter((n) => !(TEXT_INPUTS as readonly string[]).includes(n));
   if (unknown.length) throw new Error(`${textFile} needs inputs ${unknown.join(', ')}, which JEST Studio cannot fill (it feeds ${TEXT_INPUTS.join(', ')}): export the text model alone`);
   const pick = (outs: string[], prefs: readonly string[], file: string) => {

@@ -67,87 +67,97 @@ export async function openStandardReference(folder: string, o: StandardReference
   const [vBytes, tBytes] = await Promise.all([fs.readFile(layout.files.vision), fs.readFile(layout.files.text)]);
   const [vision, text] = await Promise.all([ort.InferenceSession.create(vBytes, opts), ort.InferenceSession.create(tBytes, opts)]);
   const hash = createHash('sha256').update(vBytes).update(tBytes);
-  for (const f of [layout.files.tokenizer, layout.files.preprocessor]) hash.update(await fs.readFile(f));
-  const S = layout.preprocess.decode.size;
-  const L = tokenizer.maxLength;
-
-  const runText = async (captions: readonly string[], fetch: string[]) => {
-    const n = captions.length;
-    const { ids, mask } = tokenizer.encodeBatch(captions);
-    const feeds: Record<string, ort.Tensor> = {};
-    const i64 = (a: ArrayLike<number>) => BigInt64Array.from(Array.from(a, BigInt));
-    for (const name of layout.text.inputs) {
-      if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', i64(ids), [n, L]);
-      else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', i64(mask), [n, L]);
-      else if (name === 'position_ids') feeds[name] = new ort.Tensor('int64', i64(Array.from({ length: n * L }, (_, k) => k % L)), [n, L]);
-      else if (name === 'token_type_ids') feeds[name] = new ort.Tensor('int64', new BigInt64Array(n * L), [n, L]);
-    }
-    return text.run(feeds, fetch);
-  };
-
-  // t' and b: given, else a graph output, else config.json, else unknown (fitted by the caller).
-  let scale: ReferenceScale | null = null;
-  if (o.logitScale !== null) {
-    scale = { tPrime: o.logitScale, bias: o.logitBias ?? 0, source: 'given', detail: 'reference.logitScale / logitBias in the experiment' };
-  } else if (layout.scaleOutputs) {
-    const so = layout.scaleOutputs;
-    const fetch = [so.logitScale, ...(so.logitBias ? [so.logitBias] : [])];
-    const r = so.graph === 'text' ? await runText(['a'], fetch) : await vision.run({ pixel_values: new ort.Tensor('float32', new Float32Array(3 * S * S), [1, 3, S, S]) }, fetch);
-    const t = Number(r[so.logitScale].data[0]);
-    const b = so.logitBias ? Number(r[so.logitBias].data[0]) : 0;
-    scale = { tPrime: t, bias: b, source: 'graph', detail: `outputs ${fetch.join(', ')} of ${path.basename(so.graph === 'text' ? layout.files.text : layout.files.vision)}` };
-  } else if (layout.configScale) {
-    scale = { tPrime: layout.configScale.logitScale, bias: layout.configScale.logitBias, source: 'config', detail: `logit_scale / logit_bias in ${path.basename(layout.files.config)}` };
+  // everything that changes the embeddings: the graphs, the tokenizer and its padding, L, the preprocessing
+  for (const f of [layout.files.tokenizer, layout.files.tokenizerConfig, layout.files.preprocessor, layout.files.config]) if (f) hash.update(await fs.readFile(f));
+  try {
+    return await finishOpening();
+  } catch (err) {
+    await Promise.all([vision.release(), text.release()]).catch(() => undefined);
+    throw err;
   }
 
-  // The embedding width, from one probe (ONNX shapes of exported outputs are often symbolic).
-  const probe = await runText(['a'], [layout.text.embedOutput]);
-  const embedDim = probe[layout.text.embedOutput].dims.at(-1)!;
-  // Our own export carries the count our FLOP counter made of its graphs; others are counted from config.json.
-  const own = (layout.config.jest_studio as { flops_per_example?: { image: number; text: number } } | undefined)?.flops_per_example;
-  const flops = own ?? dualEncoderFlops(layout.config, L);
+  async function finishOpening(): Promise<UnscaledReference> {
+    const S = layout.preprocess.decode.size;
+    const L = tokenizer.maxLength;
 
-  const embedImages = async (pixels: Uint8Array): Promise<Float32Array> => {
-    const n = pixels.length / (S * S * 3);
-    if (!Number.isInteger(n)) throw new Error(`the reference ${folder} takes ${S}x${S} RGB images; got ${pixels.length} bytes`);
-    const image = new Float32Array(n * embedDim);
-    for (let start = 0; start < n; start += IMAGE_CHUNK) {
-      const m = Math.min(IMAGE_CHUNK, n - start);
-      const pv = toPixelValues(pixels.subarray(start * S * S * 3, (start + m) * S * S * 3), m, S, layout.preprocess);
-      const r = await vision.run({ pixel_values: new ort.Tensor('float32', pv, [m, 3, S, S]) }, [layout.vision.embedOutput]);
-      const out = r[layout.vision.embedOutput];
-      if (out.dims.at(-1) !== embedDim) throw new Error(`${layout.files.vision} gives ${out.dims.at(-1)}-wide image embeddings but the text graph gives ${embedDim}: use the *_with_projection exports of both`);
-      image.set(out.data as Float32Array, start * embedDim);
-    }
-    return l2normalise(image, embedDim);
-  };
-  const embedTexts = async (captions: readonly string[]): Promise<Float32Array> => {
-    const text = new Float32Array(captions.length * embedDim);
-    for (let start = 0; start < captions.length; start += TEXT_CHUNK) {
-      const t = await runText(captions.slice(start, start + TEXT_CHUNK), [layout.text.embedOutput]);
-      text.set(t[layout.text.embedOutput].data as Float32Array, start * embedDim);
-    }
-    return l2normalise(text, embedDim);
-  };
-
-  return {
-    description: `${layout.modelType} model ${path.basename(path.resolve(folder))} (${S} px, L=${L}, ${tokenizer.kind} tokenizer)`,
-    fingerprint: hash.digest('hex').slice(0, 16),
-    embedDim,
-    imageDecode: layout.preprocess.decode,
-    notes: layout.preprocess.notes,
-    flopsPerExample: flops.image + flops.text,
-    scale,
-    layout,
-    embedImages,
-    embedTexts,
-    async embed(pixels, captions) {
+    const runText = async (captions: readonly string[], fetch: string[]) => {
       const n = captions.length;
-      if (pixels.length !== n * S * S * 3) throw new Error(`the reference ${folder} takes ${S}x${S} RGB images; got ${pixels.length} bytes for ${n} captions`);
-      return { image: await embedImages(pixels), text: await embedTexts(captions) };
-    },
-    async release() {
-      await Promise.all([vision.release(), text.release()]);
-    },
-  };
+      const { ids, mask } = tokenizer.encodeBatch(captions);
+      const feeds: Record<string, ort.Tensor> = {};
+      const i64 = (a: ArrayLike<number>) => BigInt64Array.from(Array.from(a, BigInt));
+      for (const name of layout.text.inputs) {
+        if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', i64(ids), [n, L]);
+        else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', i64(mask), [n, L]);
+        else if (name === 'position_ids') feeds[name] = new ort.Tensor('int64', i64(Array.from({ length: n * L }, (_, k) => k % L)), [n, L]);
+        else if (name === 'token_type_ids') feeds[name] = new ort.Tensor('int64', new BigInt64Array(n * L), [n, L]);
+      }
+      return text.run(feeds, fetch);
+    };
+
+    // t' and b: given, else a graph output, else config.json, else unknown (fitted by the caller).
+    let scale: ReferenceScale | null = null;
+    if (o.logitScale !== null) {
+      scale = { tPrime: o.logitScale, bias: o.logitBias ?? 0, source: 'given', detail: 'reference.logitScale / logitBias in the experiment' };
+    } else if (layout.scaleOutputs) {
+      const so = layout.scaleOutputs;
+      const fetch = [so.logitScale, ...(so.logitBias ? [so.logitBias] : [])];
+      const r = so.graph === 'text' ? await runText(['a'], fetch) : await vision.run({ pixel_values: new ort.Tensor('float32', new Float32Array(3 * S * S), [1, 3, S, S]) }, fetch);
+      const t = Number(r[so.logitScale].data[0]);
+      const b = so.logitBias ? Number(r[so.logitBias].data[0]) : 0;
+      scale = { tPrime: t, bias: b, source: 'graph', detail: `outputs ${fetch.join(', ')} of ${path.basename(so.graph === 'text' ? layout.files.text : layout.files.vision)}` };
+    } else if (layout.configScale) {
+      scale = { tPrime: layout.configScale.logitScale, bias: layout.configScale.logitBias, source: 'config', detail: `logit_scale / logit_bias in ${path.basename(layout.files.config)}` };
+    }
+
+    // The embedding width, from one probe (ONNX shapes of exported outputs are often symbolic).
+    const probe = await runText(['a'], [layout.text.embedOutput]);
+    const embedDim = probe[layout.text.embedOutput].dims.at(-1)!;
+    // Our own export carries the count our FLOP counter made of its graphs; others are counted from config.json.
+    const own = (layout.config.jest_studio as { flops_per_example?: { image: number; text: number } } | undefined)?.flops_per_example;
+    const flops = own ?? dualEncoderFlops(layout.config, L);
+
+    const embedImages = async (pixels: Uint8Array): Promise<Float32Array> => {
+      const n = pixels.length / (S * S * 3);
+      if (!Number.isInteger(n)) throw new Error(`the reference ${folder} takes ${S}x${S} RGB images; got ${pixels.length} bytes`);
+      const image = new Float32Array(n * embedDim);
+      for (let start = 0; start < n; start += IMAGE_CHUNK) {
+        const m = Math.min(IMAGE_CHUNK, n - start);
+        const pv = toPixelValues(pixels.subarray(start * S * S * 3, (start + m) * S * S * 3), m, S, layout.preprocess);
+        const r = await vision.run({ pixel_values: new ort.Tensor('float32', pv, [m, 3, S, S]) }, [layout.vision.embedOutput]);
+        const out = r[layout.vision.embedOutput];
+        if (out.dims.at(-1) !== embedDim) throw new Error(`${layout.files.vision} gives ${out.dims.at(-1)}-wide image embeddings but the text graph gives ${embedDim}: use the *_with_projection exports of both`);
+        image.set(out.data as Float32Array, start * embedDim);
+      }
+      return l2normalise(image, embedDim);
+    };
+    const embedTexts = async (captions: readonly string[]): Promise<Float32Array> => {
+      const text = new Float32Array(captions.length * embedDim);
+      for (let start = 0; start < captions.length; start += TEXT_CHUNK) {
+        const t = await runText(captions.slice(start, start + TEXT_CHUNK), [layout.text.embedOutput]);
+        text.set(t[layout.text.embedOutput].data as Float32Array, start * embedDim);
+      }
+      return l2normalise(text, embedDim);
+    };
+
+    return {
+      description: `${layout.modelType} model ${path.basename(path.resolve(folder))} (${S} px, L=${L}, ${tokenizer.kind} tokenizer)`,
+      fingerprint: hash.digest('hex').slice(0, 16),
+      embedDim,
+      imageDecode: layout.preprocess.decode,
+      notes: layout.preprocess.notes,
+      flopsPerExample: flops.image + flops.text,
+      scale,
+      layout,
+      embedImages,
+      embedTexts,
+      async embed(pixels, captions) {
+        const n = captions.length;
+        if (pixels.length !== n * S * S * 3) throw new Error(`the reference ${folder} takes ${S}x${S} RGB images; got ${pixels.length} bytes for ${n} captions`);
+        return { image: await embedImages(pixels), text: await embedTexts(captions) };
+      },
+      async release() {
+        await Promise.all([vision.release(), text.release()]);
+      },
+    };
+  }
 }

@@ -27,9 +27,10 @@ export async function evaluateBaselines(
 ): Promise<void> {
   if (data.evalSets.length === 0) return;
   const models: { name: string; model: FixedModel; release?: () => Promise<void> }[] = [];
-  if (e.evaluation.reference && reference) models.push({ name: 'reference', model: reference });
+  // ?? : experiments stored by runs made before these fields existed take the defaults
+  if ((e.evaluation.reference ?? true) && reference) models.push({ name: 'reference', model: reference });
   try {
-    for (const b of e.evaluation.baselines) {
+    for (const b of e.evaluation.baselines ?? []) {
       const m = await openStandardReference(b.folder, { device, threads: e.runtime.threads, logitScale: 0, logitBias: 0 });
       models.push({ name: b.name, model: m, release: () => m.release() });
     }

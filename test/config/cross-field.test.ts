@@ -82,6 +82,7 @@ test('learnability and easy-reference need a reference (run, encoders or folder)
   assert.match(only(diagnosticsOf(folderAndRun), 'reference.folder').message, /not run and folder/);
   assert.deepEqual(diagnosticsOf(withBase({ reference: { run: null, folder: 'models/clip', logitScale: 2.3, logitBias: -10 } })), [], 'a folder alone, with its scale');
   assert.match(only(diagnosticsOf(withBase({ reference: { run: 'r', logitScale: 2.3 } })), 'reference.logitScale', 'warning').message, /apply to a reference\.folder model/);
+  assert.match(only(diagnosticsOf(withBase({ reference: { run: null, folder: 'm', logitBias: -10 } })), 'reference.logitBias', 'warning').message, /only together with logitScale/);
   assert.match(only(diagnosticsOf(withBase({ reference: { run: null, encoders: { image: 'i.pt', text: 't.onnx' } } })), 'reference.encoders.image', 'warning').message, /\.onnx/);
 });
 

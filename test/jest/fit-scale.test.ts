@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../../src/data/prng';
-import { fitSigmoidScale } from '../../src/jest/fit-scale';
+import { fitSigmoidScale, MAX_SCALE } from '../../src/jest/fit-scale';
 
 /** n matching pairs in E dims: text = image + noise, both L2-normalised. */
 function pairs(n: number, E: number, noise: number, seed: number) {
@@ -59,4 +59,19 @@ test('cleaner pairs get a sharper temperature', () => {
 
 test('fewer than two pairs is refused with the reason', () => {
   assert.throws(() => fitSigmoidScale(new Float32Array(4), new Float32Array(4), 4), /at least 2 image-text pairs/);
+});
+
+test('separable pairs (no finite optimum) stop at the temperature bound with the best bias there, and say so', () => {
+  const E = 8;
+  // every image is its caption exactly: positives at cosine 1, negatives far below
+  const n = 8;
+  const image = new Float32Array(n * E);
+  for (let i = 0; i < n; i++) image[i * E + i] = 1;
+  const f = fitSigmoidScale(image, image.slice(), E);
+  assert.equal(f.atBound, true);
+  assert.ok(Math.abs(f.tPrime - Math.log(MAX_SCALE)) < 1e-9, `t' ${f.tPrime}`);
+  assert.ok(Number.isFinite(f.bias) && f.loss < 1e-3, `bias ${f.bias}, loss ${f.loss}`);
+  assert.ok(f.iterations <= 100);
+  const fine = fitSigmoidScale(...Object.values(pairs(32, 16, 0.8, 9)) as [Float32Array, Float32Array], 16);
+  assert.equal(fine.atBound, false, 'noisy pairs have an interior optimum');
 });

@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { openStandardReference, toPixelValues } from '../../src/jest/standard-reference';
 import { openStandardTokenizer, readStandardLayout } from '../../src/jest/standard-layout';
+import { dualEncoderFlops } from '../../src/jest/encoder-flops';
+import { onnx } from 'onnx-proto';
 import { FIXTURES, fixtureImages } from '../helpers/reference-fixtures';
 import { tempRoot } from '../train/helpers';
 
@@ -80,7 +82,8 @@ for (const name of ['clip-tiny', 'siglip-tiny']) {
         assert.equal(ref.scale?.source, 'graph');
         assert.ok(Math.abs(ref.scale!.tPrime - ex.logit_scale) < 1e-6 && Math.abs(ref.scale!.bias - ex.logit_bias!) < 1e-6);
       }
-      assert.ok(ref.flopsPerExample > 0);
+      const f = dualEncoderFlops(layout.config, layout.textLength);
+      assert.equal(ref.flopsPerExample, f.image + f.text, 'FLOPs per example counted from config.json');
     } finally {
       await ref.release();
     }
@@ -118,6 +121,13 @@ test('broken folders are refused naming the file and the fix', async () => {
   cfg.text_config.vocab_size = 100;
   await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify(cfg));
   assert.throws(() => openStandardTokenizer(readStandardLayout(dir)), /tokenizer\.json has 614 token ids but .*config\.json says text_config\.vocab_size 100: this tokenizer is not the model's/);
+
+  // an fp16 export (transformers.js ships vision_model_fp16.onnx beside the fp32 one)
+  dir = await copyFixture('siglip-tiny');
+  const vision = onnx.ModelProto.decode(await fs.readFile(path.join(dir, 'onnx/vision_model.onnx')));
+  vision.graph!.input![0].type!.tensorType!.elemType = 10;
+  await fs.writeFile(path.join(dir, 'onnx/vision_model.onnx'), onnx.ModelProto.encode(vision).finish());
+  assert.throws(() => readStandardLayout(dir), /vision_model\.onnx takes float16 pixel_values; JEST Studio feeds float32: use the fp32 export/);
 
   dir = await copyFixture('siglip-tiny');
   await fs.writeFile(path.join(dir, 'preprocessor_config.json'), '{ "size": ');
