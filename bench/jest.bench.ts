@@ -113,6 +113,7 @@ function experimentFor(s: Setting, arm: Arm | 'reference' | 'weak-reference', se
       curated: { kind: 'builtin', name: 'emoji' } as SourceSpec,
       eval: [{ name: EVAL_SET, source: { kind: 'builtin', name: 'emoji-heldout' } as SourceSpec, tasks: ['zero-shot', 'retrieval'], max: s.evalMax }],
       maxTrainExamples: null,
+      tokenizer: null,
     },
     runtime: { device: 'cpu', threads: 0 },
     evaluation: { every: s.evalEvery, reference: true, baselines: [] },

@@ -131,7 +131,7 @@ function smokeTest(stage: string): void {
     const file = path.join(dir, 'smoke.jest.json');
     const e = structuredClone(DEFAULT_EXPERIMENT);
     e.name = 'vsix-smoke';
-    e.data = { train: { kind: 'builtin', name: 'emoji', max: 64 } as unknown as SourceSpec, curated: null, eval: [], maxTrainExamples: null };
+    e.data = { train: { kind: 'builtin', name: 'emoji', max: 64 } as unknown as SourceSpec, curated: null, eval: [], maxTrainExamples: null, tokenizer: null };
     e.model = { ...e.model, imageSize: 16, patchSizes: [4], width: 32, depth: 1, heads: 2, mlpRatio: 2, embedDim: 16, vocabSize: 64, seqLen: 4 };
     e.training = { batchSize: 16, steps: 5, seed: 1 };
     e.selection = { ...e.selection, method: 'uniform' };

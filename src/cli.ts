@@ -12,7 +12,8 @@ import { dataMain } from './cli/data';
 import { demoOptions, runDemo } from './cli/demo';
 import { ProgressBar } from './cli/progress';
 import { exportImageEncoder, exportTextEncoder } from './model/export';
-import { ENCODER_FILES, STANDARD_EXPORT_DIR, referenceLoadProblem } from './jest/reference';
+import { ENCODER_FILES, STANDARD_EXPORT_DIR } from './jest/reference';
+import { experimentFilesProblem } from './train/preflight';
 import { writeStandardLayout } from './model/export-standard';
 import { precomputeReference } from './jest/precompute';
 import { resolutionPlan } from './jest/flexi';
@@ -259,7 +260,7 @@ async function command(cmd: keyof typeof COMMANDS, rest: string[]): Promise<numb
       const parsed = parseExperiment(fs.readFileSync(file, 'utf8'), file, { baseDir });
       const diagnostics = [...parsed.diagnostics];
       // the reference loads as one (its files exist: parseExperiment looked)
-      const problem = diagnostics.some((d) => d.severity === 'error') ? undefined : referenceLoadProblem(resolveExperimentPaths(parsed.experiment, baseDir));
+      const problem = diagnostics.some((d) => d.severity === 'error') ? undefined : experimentFilesProblem(resolveExperimentPaths(parsed.experiment, baseDir));
       if (problem) diagnostics.push({ severity: 'error', path: 'reference', message: problem, kind: 'rule', line: 1, column: 1, endLine: 1, endColumn: 2, offset: 0, length: 1 });
       for (const d of diagnostics) process.stdout.write(formatDiagnostic(d, file) + '\n');
       const errors = diagnostics.filter((d) => d.severity === 'error').length;

@@ -63,6 +63,7 @@ export function demoExperiments(o: DemoOptions, referenceRun: string): { referen
       curated,
       eval: [{ name: EVAL_SET, source: { kind: 'builtin', name: 'emoji-heldout' } as SourceSpec, tasks: ['zero-shot'], max: o.evalMax }],
       maxTrainExamples: null,
+      tokenizer: null,
     },
     reference: null,
   };

@@ -29,6 +29,8 @@ export interface DataConfig {
   eval: EvalSetConfig[];
   /** Use at most this many training examples (null: all). */
   maxTrainExamples: number | null;
+  /** The learner's tokenizer: null builds a word tokenizer from the training captions; or a Hugging Face tokenizer.json (or the model folder holding it), e.g. CLIP's BPE or SigLIP's SentencePiece. */
+  tokenizer: string | null;
 }
 // The tokenizer is built from the training captions with model.vocabSize ids and model.seqLen
 // tokens per caption, and images are decoded at model.imageSize: the model fields say it once.
@@ -143,6 +145,7 @@ export const DEFAULT_EXPERIMENT: Experiment = {
     curated: { kind: 'builtin', name: 'emoji' } as SourceSpec,
     eval: [],
     maxTrainExamples: null,
+    tokenizer: null,
   },
   model: { ...DEFAULT_MODEL },
   // the AdamW part equals model/adamw's DEFAULT_ADAMW (a test checks; importing it here would pull

@@ -417,6 +417,7 @@ export const EXPERIMENT_SCHEMA: SchemaNode = {
         train: ref('source', 'The raw pool JEST selects from.', { default: D.data.train }),
         curated: { ...nullable(ref('source', 'The curated set a reference model is trained on (Choose Reference Model -> train a new one).')), default: D.data.curated },
         eval: { type: 'array', description: 'Held-out sets for evaluation.', items: ref('evalSet', 'A held-out set.'), default: D.data.eval },
+        tokenizer: nullable(string('The learner\'s tokenizer: null builds a word tokenizer from the training captions; or a Hugging Face tokenizer.json (or the model folder holding it), e.g. CLIP\'s BPE or SigLIP\'s SentencePiece.', { minLength: 1, default: null })),
         maxTrainExamples: nullable(integer('Use at most this many training examples (null: all).', { minimum: 1, default: D.data.maxTrainExamples })),
       },
       { default: D.data },

@@ -35,13 +35,16 @@ ${schemaLine}  // Names the run folder under the runs folder.
   // DATA. "train" is the raw pool JEST selects from. "curated" is the small, well-curated set a
   // reference model is trained on (data-quality bootstrapping). "eval" lists held-out sets:
   // zero-shot classification (labels as captions) and image<->text retrieval recall@1/@5.
+  // "tokenizer": null builds a word tokenizer from the training captions; a path to a Hugging
+  // Face tokenizer.json (or the model folder holding it) trains the learner on those ids instead.
   "data": {
     "train": ${inline(D.data.train)},
     "curated": ${inline(D.data.curated)},
     "eval": [
       { "name": "emoji held-out style", "source": { "kind": "builtin", "name": "emoji-heldout" }, "tasks": ["zero-shot", "retrieval"], "max": null }
     ],
-    "maxTrainExamples": ${j(D.data.maxTrainExamples)}
+    "maxTrainExamples": ${j(D.data.maxTrainExamples)},
+    "tokenizer": ${j(D.data.tokenizer)}
   },
 
   // THE LEARNER: a SigLIP two-tower model (image ViT + text transformer, sigmoid loss). The image

@@ -425,6 +425,7 @@ export function resolveExperimentPaths(e: Experiment, baseDir: string): Experime
   for (const ev of out.data.eval) source(ev.source as unknown as Record<string, unknown>);
   if (out.reference?.run) out.reference.run = abs(out.reference.run);
   if (out.reference?.folder) out.reference.folder = abs(out.reference.folder);
+  if (out.data.tokenizer) out.data.tokenizer = abs(out.data.tokenizer);
   out.evaluation.baselines = (out.evaluation.baselines ?? []).map((b) => ({ ...b, folder: abs(b.folder) }));
   if (out.reference?.encoders) out.reference.encoders = { image: abs(out.reference.encoders.image), text: abs(out.reference.encoders.text) };
   return out;

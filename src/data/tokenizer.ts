@@ -41,6 +41,7 @@ export function splitWords(text: string): string[] {
 }
 
 export class Tokenizer {
+  readonly kind = 'word' as const;
   private readonly ids: Map<string, number>;
 
   private constructor(

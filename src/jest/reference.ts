@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import type { Experiment } from '../config/experiment';
-import { Tokenizer, type TokenizerJson } from '../data/tokenizer';
+import { tokenizerFromJSON, type CaptionTokenizerJson } from '../data/caption-tokenizer';
 import { referenceEncoderFiles, referenceFileProblems } from './reference-files';
 import { usesReference } from './scores';
 import { ModelConfig } from '../model/config';
@@ -65,14 +65,6 @@ export { ENCODER_FILES, STANDARD_EXPORT_DIR } from './reference-files';
  * encoder is a reference (an ONNX model with JEST Studio's metadata). Undefined when all is well.
  */
 export function referenceLoadProblem(e: Experiment): string | undefined {
-  // the pretrained baselines evaluation.baselines names are model folders too: checked the same way
-  for (const [i, b] of (e.evaluation.baselines ?? []).entries()) { // ?? []: configs stored by runs before these fields
-    try {
-      openStandardTokenizer(readStandardLayout(b.folder));
-    } catch (err) {
-      return `evaluation.baselines[${i}] (${b.name}): ${(err as Error).message.replace(/^reference\.folder /, '')}`;
-    }
-  }
   const missing = referenceFileProblems(e);
   if (missing.length) return missing.map((p) => p.message).join('; ');
   const ref = e.reference;
@@ -142,7 +134,7 @@ export async function openEncoderReference(
   const tm = meta(txtBytes);
   const model = JSON.parse(tm['jest_studio.model']) as ModelConfig;
   const patch = Number(im['jest_studio.patch_size'] ?? model.patchSizes[0]);
-  const tokenizer = Tokenizer.fromJSON(JSON.parse(tm['jest_studio.tokenizer']) as TokenizerJson);
+  const tokenizer = tokenizerFromJSON(JSON.parse(tm['jest_studio.tokenizer']) as CaptionTokenizerJson);
   const opts = sessionOptions(device, threads);
   const [imgSession, txtSession] = await Promise.all([ort.InferenceSession.create(imgBytes, opts), ort.InferenceSession.create(txtBytes, opts)]);
   const fingerprint = createHash('sha256').update(imgBytes).update(txtBytes).digest('hex').slice(0, 16);

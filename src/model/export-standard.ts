@@ -5,7 +5,10 @@
 //   onnx/vision_model.onnx    pixel_values float32 [n, 3, S, S] ((v/255 − 0.5) / 0.5) -> image_embeds [n, E]
 //   onnx/text_model.onnx      input_ids int64 [n, L] (0 = pad) -> text_embeds [n, E]
 //   tokenizer.json            our word tokenizer as a WordPiece model (a word is one piece or
-//                             unknown, exactly its rules), tokenizer_config.json
+//                             unknown, exactly its rules), tokenizer_config.json; or the standard
+//                             tokenizer the learner was trained with (data.tokenizer), as given:
+//                             then the text graph also takes attention_mask and maps the
+//                             tokenizer's ids to ours itself ((id + 1) · mask, 0 = padding)
 //   preprocessor_config.json  resize to S x S, mean = std = 0.5 (our tower's [-1, 1] scaling)
 //   config.json               model_type jest_studio_siglip, HF-named text/vision sizes, the
 //                             learned logit_scale (t') and logit_bias (b), and what only we read
@@ -15,6 +18,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Graph, graphFlops, op, serialize } from '../onnx';
 import type { TokenizerJson } from '../data/tokenizer';
+import type { CaptionTokenizerJson } from '../data/caption-tokenizer';
 import { PAD_ID, UNK_ID } from '../data/tokenizer';
 import { ModelConfig } from './config';
 import { FlatValues, bindConstants, flatLayout, paramView } from './layout';
@@ -39,13 +43,20 @@ export function standardVisionModel(model: ModelConfig, params: FlatValues, patc
   });
 }
 
-export function standardTextModel(model: ModelConfig, params: FlatValues): Uint8Array {
+/** `shifted`: the learner used a standard tokenizer, whose id k is our k + 1 (0 = padding). */
+export function standardTextModel(model: ModelConfig, params: FlatValues, shifted = false): Uint8Array {
   const g = new Graph('float32', 'text_model');
   const P = bindConstants(g, flatLayout(modelParams(model)), params);
-  const ids = g.input('input_ids', [BUILD_BATCH, model.seqLen], 'int64');
+  let ids = g.input('input_ids', [BUILD_BATCH, model.seqLen], 'int64');
+  const axes: Record<string, Record<number, string>> = { input_ids: { 0: 'batch_size' }, text_embeds: { 0: 'batch_size' } };
+  if (shifted) {
+    const mask = g.input('attention_mask', [BUILD_BATCH, model.seqLen], 'int64');
+    ids = op.mul(op.add(ids, g.scalar(1, 'int64')), mask);
+    axes.attention_mask = { 0: 'batch_size' };
+  }
   g.output(op.identity(encodeTexts(P, model, ids)), 'text_embeds');
   return serialize(g, {
-    dynamicAxes: { input_ids: { 0: 'batch_size' }, text_embeds: { 0: 'batch_size' } },
+    dynamicAxes: axes,
     docString: 'JEST Studio SigLIP text model: input_ids int64 [n, L] (0 = pad) -> L2-normalised text_embeds',
   });
 }
@@ -72,7 +83,8 @@ export function wordTokenizerAsStandard(t: TokenizerJson): Record<string, unknow
 }
 
 /** Write the standard-layout folder for a trained model (parameters `params`) into `dir`. */
-export async function writeStandardLayout(dir: string, model: ModelConfig, params: FlatValues, tokenizer: TokenizerJson, patchSize = model.patchSizes[0]): Promise<void> {
+export async function writeStandardLayout(dir: string, model: ModelConfig, params: FlatValues, tokenizer: CaptionTokenizerJson, patchSize = model.patchSizes[0]): Promise<void> {
+  const standard = tokenizer.format === 'jest-studio-standard-tokenizer' ? tokenizer : null;
   const layout = flatLayout(modelParams(model));
   const mlp = Math.round(model.width * model.mlpRatio);
   const tower = { hidden_size: model.width, num_hidden_layers: model.depth, num_attention_heads: model.heads, intermediate_size: mlp };
@@ -82,7 +94,8 @@ export async function writeStandardLayout(dir: string, model: ModelConfig, param
     projection_dim: model.embedDim,
     logit_scale: paramView(layout, params, 't_prime')[0],
     logit_bias: paramView(layout, params, 'bias')[0],
-    text_config: { ...tower, vocab_size: model.vocabSize, max_position_embeddings: model.seqLen, pad_token_id: PAD_ID },
+    // with a standard tokenizer, its ids run to model.vocabSize - 2 (the graph adds one)
+    text_config: { ...tower, vocab_size: standard ? model.vocabSize - 1 : model.vocabSize, max_position_embeddings: model.seqLen, ...(standard ? {} : { pad_token_id: PAD_ID }) },
     vision_config: { ...tower, image_size: model.imageSize, patch_size: patchSize, num_channels: 3 },
     jest_studio: {
       model,
@@ -105,11 +118,13 @@ export async function writeStandardLayout(dir: string, model: ModelConfig, param
     // Our decode letterboxes on white (data prepare's fit "contain"); other tools resize.
     jest_studio_fit: 'contain',
   };
-  const tokenizerConfig = { tokenizer_class: 'PreTrainedTokenizerFast', model_max_length: model.seqLen, pad_token: PAD_TOKEN, unk_token: UNK_TOKEN, padding_side: 'right', truncation_side: 'right', do_lower_case: true };
+  const tokenizerConfig = standard
+    ? { ...standard.config, model_max_length: model.seqLen }
+    : { tokenizer_class: 'PreTrainedTokenizerFast', model_max_length: model.seqLen, pad_token: PAD_TOKEN, unk_token: UNK_TOKEN, padding_side: 'right', truncation_side: 'right', do_lower_case: true };
   await fs.mkdir(path.join(dir, 'onnx'), { recursive: true });
   await fs.writeFile(path.join(dir, 'onnx', 'vision_model.onnx'), standardVisionModel(model, params, patchSize));
-  await fs.writeFile(path.join(dir, 'onnx', 'text_model.onnx'), standardTextModel(model, params));
-  await fs.writeFile(path.join(dir, 'tokenizer.json'), JSON.stringify(wordTokenizerAsStandard(tokenizer)));
+  await fs.writeFile(path.join(dir, 'onnx', 'text_model.onnx'), standardTextModel(model, params, !!standard));
+  await fs.writeFile(path.join(dir, 'tokenizer.json'), JSON.stringify(standard ? standard.tokenizer : wordTokenizerAsStandard(tokenizer as TokenizerJson)));
   await fs.writeFile(path.join(dir, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig, null, 2));
   await fs.writeFile(path.join(dir, 'preprocessor_config.json'), JSON.stringify(preprocessor, null, 2));
   await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));

@@ -21,7 +21,7 @@ export async function prepareSource(
   e: Experiment,
   cacheRoot: string,
   log: PrepareLog,
-  extra: { max?: number | null; tokenizerFrom?: string; image?: { size: number; fit: 'contain' | 'cover' | 'fill' } } = {},
+  extra: { max?: number | null; tokenizerFrom?: string; standardTokenizer?: string; image?: { size: number; fit: 'contain' | 'cover' | 'fill' } } = {},
 ): Promise<PreparedDataset> {
   let last = 0;
   const res = await prepare(spec, {
@@ -31,6 +31,7 @@ export async function prepareSource(
     maxLength: e.model.seqLen,
     max: extra.max ?? undefined,
     tokenizerFrom: extra.tokenizerFrom,
+    standardTokenizer: extra.standardTokenizer,
     cacheRoot,
     onProgress: (p) => {
       if (Date.now() - last > 2000) {
@@ -44,9 +45,9 @@ export async function prepareSource(
 }
 
 export async function openExperimentData(e: Experiment, log: PrepareLog, cacheRoot = defaultCacheRoot()): Promise<ExperimentData> {
-  const pool = await prepareSource(e.data.train, e, cacheRoot, log, { max: e.data.maxTrainExamples });
+  const pool = await prepareSource(e.data.train, e, cacheRoot, log, { max: e.data.maxTrainExamples, standardTokenizer: e.data.tokenizer ?? undefined });
   if (pool.manifest.vocabSize > e.model.vocabSize) {
-    throw new Error(`the pool's tokenizer has ${pool.manifest.vocabSize} ids but model.vocabSize is ${e.model.vocabSize}`);
+    throw new Error(`the pool's tokenizer has ${pool.manifest.vocabSize} ids but model.vocabSize is ${e.model.vocabSize}: set model.vocabSize to at least ${pool.manifest.vocabSize}`);
   }
   const evalSets = [];
   for (const es of e.data.eval) {

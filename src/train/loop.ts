@@ -10,7 +10,8 @@ import { subBatch, type Batch } from '../data/cache/dataset';
 import { writeContactSheet } from '../data/contactSheet';
 import { flexiTrainOrder, resolutionPlan } from '../jest/flexi';
 import { Ledger } from '../jest/ledger';
-import { ENCODER_FILES, STANDARD_EXPORT_DIR, referenceLoadProblem } from '../jest/reference';
+import { ENCODER_FILES, STANDARD_EXPORT_DIR } from '../jest/reference';
+import { experimentFilesProblem } from './preflight';
 import { writeStandardLayout } from '../model/export-standard';
 import { openReferenceScorer } from '../jest/open-reference';
 import { ReferenceScorer } from '../jest/reference-scorer';
@@ -352,9 +353,9 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
   }
 }
 
-/** What must hold before a run writes anything: today, that the reference the selection needs is there and is one. */
+/** What must hold before a run writes anything: the files the experiment names load as what they should (preflight.ts). */
 export function preflight(e: Experiment): void {
-  const problem = referenceLoadProblem(e);
+  const problem = experimentFilesProblem(e);
   if (problem) throw new Error(problem);
 }
 

@@ -32,6 +32,7 @@ const FULL: Full<Experiment> = {
     curated: { kind: 'builtin', name: 'emoji', vendors: ['google'], skinTones: false, max: 100 },
     eval: [{ name: 'held-out', source: { kind: 'builtin', name: 'emoji-heldout', style: 'noto', skinTones: true, max: 100 }, tasks: ['zero-shot', 'retrieval'], max: 100 }],
     maxTrainExamples: 1000,
+    tokenizer: 'models/clip/tokenizer.json',
   },
   model: { imageSize: 16, patchSizes: [4, 8], width: 64, depth: 1, heads: 4, mlpRatio: 4, embedDim: 64, vocabSize: 100, seqLen: 8 },
   optimizer: { lr: 1e-3, warmupSteps: 10, schedule: 'linear', minLrRatio: 0.1, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0, clipNorm: 1 },

@@ -7,6 +7,7 @@ import { prepare } from '../../src/data/cache/prepare';
 import { resizePixels } from '../../src/data/decode/pixels';
 import { synthetic } from '../../src/data/synthetic';
 import { tempDir } from './helpers';
+import type { Tokenizer } from '../../src/data/tokenizer';
 
 const SPEC = { kind: 'synthetic' as const, n: 103, seed: 5, imageSize: 24, mismatchFraction: 0.1 };
 
@@ -173,7 +174,8 @@ test('an evaluation set prepared with the training tokenizer encodes unseen word
   t.after(() => (a.close(), b.close()));
   assert.deepEqual(b.tokenizer.toJSON(), a.tokenizer.toJSON());
   const row = [...b.tokens.subarray(0, 4)];
-  assert.deepEqual(row, [a.tokenizer.idOf('a'), a.tokenizer.idOf('red'), 1, 0], '"ring" was never seen in training');
+  const words = a.tokenizer as Tokenizer;
+  assert.deepEqual(row, [words.idOf('a'), words.idOf('red'), 1, 0], '"ring" was never seen in training');
 });
 
 test('a concat entry with "max" contributes at most that many examples, and max is in the fingerprint', async (t) => {

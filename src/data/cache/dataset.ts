@@ -6,7 +6,8 @@
 import { promises as fs, openSync, readSync, closeSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Tokenizer, toInt64, type TokenizerJson } from '../tokenizer';
+import { toInt64 } from '../tokenizer';
+import { tokenizerFromJSON, type CaptionTokenizer, type CaptionTokenizerJson } from '../caption-tokenizer';
 import { BatchIterator, type BatchOptions } from './batches';
 import { CACHE_FORMAT, CACHE_VERSION, type ExampleMeta, type PreparedManifest, type ReportJson } from './format';
 
@@ -40,7 +41,7 @@ export class PreparedDataset {
     readonly examples: readonly ExampleMeta[],
     /** int32 [N, L] for the whole set. */
     readonly tokens: Int32Array,
-    readonly tokenizer: Tokenizer,
+    readonly tokenizer: CaptionTokenizer,
   ) {
     this.shardOfRow = manifest.shards.length < 65536 ? new Uint16Array(manifest.count) : new Uint32Array(manifest.count);
     manifest.shards.forEach((s, i) => this.shardOfRow.fill(i, s.first, s.first + s.count));
@@ -63,7 +64,7 @@ export class PreparedDataset {
       .map((l) => JSON.parse(l) as ExampleMeta);
     const tokenBytes = await fs.readFile(path.join(dir, 'tokens.i32'));
     const tokens = new Int32Array(tokenBytes.buffer.slice(tokenBytes.byteOffset, tokenBytes.byteOffset + tokenBytes.byteLength));
-    const tokenizer = Tokenizer.fromJSON(JSON.parse(await fs.readFile(path.join(dir, 'tokenizer.json'), 'utf8')) as TokenizerJson);
+    const tokenizer = tokenizerFromJSON(JSON.parse(await fs.readFile(path.join(dir, 'tokenizer.json'), 'utf8')) as CaptionTokenizerJson);
     if (examples.length !== manifest.count || tokens.length !== manifest.count * manifest.seqLen) {
       throw new Error(`${dir} is damaged (${examples.length} captions, ${tokens.length / manifest.seqLen} token rows, manifest says ${manifest.count}): prepare it again with --force`);
     }

@@ -10,7 +10,8 @@ import { DecodePool, type DecodeResult } from '../decode/pool';
 import { checkDecodeSettings, DEFAULT_DECODE_SETTINGS, type DecodeSettings } from '../decode/settings';
 import { BadInputReport, formatReport } from '../report';
 import { createSource, type ExtraSourceSpec, type SourceSpec } from '../sources/registry';
-import { DEFAULT_TOKENIZER_SETTINGS, Tokenizer, type TokenizerJson, type TokenizerSettings } from '../tokenizer';
+import { DEFAULT_TOKENIZER_SETTINGS, Tokenizer, type TokenizerSettings } from '../tokenizer';
+import { LearnerStandardTokenizer, tokenizerFromJSON, type CaptionTokenizer, type CaptionTokenizerJson } from '../caption-tokenizer';
 import type { Example, Source } from '../types';
 import { CACHE_FORMAT, CACHE_VERSION, canonicalJson, defaultCacheRoot, fingerprint, shardFileName, type ExampleMeta, type PreparedManifest, type PrepareSettings, type ShardInfo } from './format';
 import { createHash } from 'crypto';
@@ -35,6 +36,11 @@ export interface PrepareOptions {
   minCount?: number;
   /** Encode with the tokenizer of this prepared folder instead of building one (evaluation sets). */
   tokenizerFrom?: string;
+  /**
+   * Encode with a standard tokenizer instead of building one: a Hugging Face tokenizer.json, or a
+   * folder holding it (and tokenizer_config.json). Its ids are shifted by one (0 = padding).
+   */
+  standardTokenizer?: string;
   /** Stop after this many usable examples. */
   max?: number;
   /** The prepared folder itself; default <cacheRoot>/<name>-<fingerprint>. */
@@ -80,6 +86,20 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** A tokenizer.json (or the folder holding it, with its tokenizer_config.json) as the learner's tokenizer. */
+export async function loadLearnerStandardTokenizer(where: string, maxLength: number): Promise<LearnerStandardTokenizer> {
+  let file = where;
+  try {
+    if ((await fs.stat(where)).isDirectory()) file = path.join(where, 'tokenizer.json');
+  } catch {
+    throw new Error(`data.tokenizer ${where} does not exist: point it at a tokenizer.json, or at the model folder holding it`);
+  }
+  const tokenizer = await readJson<Record<string, unknown>>(file);
+  if (!tokenizer) throw new Error(`${file} is missing or not JSON: data.tokenizer needs a Hugging Face tokenizer.json`);
+  const config = (await readJson<Record<string, unknown>>(path.join(path.dirname(file), 'tokenizer_config.json'))) ?? {};
+  return new LearnerStandardTokenizer({ format: 'jest-studio-standard-tokenizer', version: 1, maxLength, source: file, tokenizer, config });
 }
 
 /** Appends pixel rows to shard files, starting a new file every shardSize examples. */
@@ -155,11 +175,13 @@ export async function prepare(spec: SourceSpec | ExtraSourceSpec | Source, optio
   if (options.max !== undefined && !(Number.isInteger(options.max) && options.max > 0)) {
     throw new RangeError(`max must be a positive integer, got ${options.max}`);
   }
-  let shared: Tokenizer | undefined;
+  let shared: CaptionTokenizer | undefined;
   if (options.tokenizerFrom) {
-    const json = await readJson<TokenizerJson>(path.join(options.tokenizerFrom, 'tokenizer.json'));
+    const json = await readJson<CaptionTokenizerJson>(path.join(options.tokenizerFrom, 'tokenizer.json'));
     if (!json) throw new Error(`no tokenizer.json in ${options.tokenizerFrom}: point tokenizerFrom at a prepared folder`);
-    shared = Tokenizer.fromJSON(json);
+    shared = tokenizerFromJSON(json);
+  } else if (options.standardTokenizer) {
+    shared = await loadLearnerStandardTokenizer(options.standardTokenizer, options.maxLength ?? DEFAULT_TOKENIZER_SETTINGS.maxLength);
   }
   const tokenizerSettings: TokenizerSettings = shared
     ? shared.settings
@@ -172,7 +194,8 @@ export async function prepare(spec: SourceSpec | ExtraSourceSpec | Source, optio
     image,
     tokenizer: tokenizerSettings,
     maxExamples: options.max ?? null,
-    sharedTokenizer: shared ? createHash('sha256').update(canonicalJson(shared.toJSON())).digest('hex') : null,
+    // what the tokenizer does, not where it was read from
+    sharedTokenizer: shared ? createHash('sha256').update(canonicalJson(shared instanceof LearnerStandardTokenizer ? { ...shared.json, source: null } : shared.toJSON())).digest('hex') : null,
   };
   const description = await source.describe();
   const fp = fingerprint(description, settings);
