@@ -179,7 +179,9 @@ async function referenceItems(s: Services, doc: vscode.TextDocument) {
 /** The standard-layout file a folder lacks (jest/standard-layout.ts reads them all at validate), or undefined. */
 export function standardLayoutGap(dir: string): string | undefined {
   for (const f of ['config.json', 'preprocessor_config.json', 'tokenizer.json']) if (!fs.existsSync(path.join(dir, f))) return f;
-  for (const g of ['vision_model.onnx', 'text_model.onnx']) if (!fs.existsSync(path.join(dir, 'onnx', g)) && !fs.existsSync(path.join(dir, g))) return `onnx/${g}`;
+  const has = (g: string) => fs.existsSync(path.join(dir, 'onnx', g)) || fs.existsSync(path.join(dir, g));
+  if (has('model.onnx')) return undefined; // both towers in one graph (Optimum's layout)
+  for (const g of ['vision_model.onnx', 'text_model.onnx']) if (!has(g)) return `onnx/${g}`;
   return undefined;
 }
 

@@ -9,7 +9,10 @@
 //   <folder>/tokenizer.json             (+ tokenizer_config.json, optional)
 //   <folder>/onnx/vision_model.onnx     pixel_values float32 [n, 3, H, W] -> image_embeds | pooler_output
 //   <folder>/onnx/text_model.onnx       input_ids int64 [n, L] (+ attention_mask) -> text_embeds | pooler_output
-// (the two graphs may also sit in the folder itself, as some exports put them).
+// (the two graphs may also sit in the folder itself, as some exports put them), or, as Optimum
+// exports a CLIP or SigLIP by default, ONE graph for both towers:
+//   <folder>/onnx/model.onnx (or model.onnx)  pixel_values + input_ids (+ attention_mask)
+//                                             -> image_embeds, text_embeds, logits_per_image
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
@@ -23,6 +26,7 @@ export const STANDARD_FILES = {
   tokenizerConfig: 'tokenizer_config.json',
   vision: ['onnx/vision_model.onnx', 'vision_model.onnx'],
   text: ['onnx/text_model.onnx', 'text_model.onnx'],
+  combined: ['onnx/model.onnx', 'model.onnx'],
 } as const;
 
 /** Output names of the embedding, in order of preference (HF names, then JEST Studio's own). */
@@ -54,6 +58,11 @@ export interface StandardLayout {
   vocabSize: number | undefined;
   vision: { inputs: string[]; outputs: string[]; embedOutput: string };
   text: { inputs: string[]; outputs: string[]; embedOutput: string };
+  /**
+   * Both towers in one graph (Optimum's layout): files.vision and files.text are that file; each
+   * tower is run with a one-row dummy input for the other. logits names its pair-logit output.
+   */
+  combined: { file: string; logits: string | null } | null;
   /** A graph output carrying the learned log-temperature / bias (SigLIP exports can have them). */
   scaleOutputs: { graph: 'vision' | 'text'; logitScale: string; logitBias: string | null } | null;
   /** Or config.json's logit_scale / logit_bias (what JEST Studio's own export writes). */
@@ -209,7 +218,7 @@ function graphNames(file: string): { inputs: string[]; outputs: string[]; inputT
 
 function firstFile(folder: string, names: readonly string[], what: string): string {
   for (const n of names) if (fs.existsSync(path.join(folder, n))) return path.join(folder, n);
-  throw new Error(`${folder} has no ${what} graph (looked for ${names.join(', ')}): export the model's ${what} part to ONNX there (Optimum or transformers.js layout; see docs/reference-models.md)`);
+  throw new Error(`${folder} has no ${what} graph (looked for ${names.join(', ')}, and onnx/model.onnx with both towers): export the model's ${what} part to ONNX there (Optimum or transformers.js layout; see docs/reference-models.md)`);
 }
 
 /** Read and check a standard-layout folder; throws an error naming the file and the fix. */
@@ -229,10 +238,28 @@ export function readStandardLayout(folder: string): StandardLayout {
     throw new Error(`${f(STANDARD_FILES.preprocessor)} makes ${preprocess.decode.size} px images but config.json's vision_config.image_size is ${String(vc.image_size)}: the two files are from different models`);
   }
   if (!fs.existsSync(f(STANDARD_FILES.tokenizer))) throw new Error(`${f(STANDARD_FILES.tokenizer)} is missing: the reference's captions must be tokenized as it was trained. Copy tokenizer.json from the model's export (transformers writes it with save_pretrained)`);
-  const visionFile = firstFile(folder, STANDARD_FILES.vision, 'vision');
-  const vision = graphNames(visionFile);
-  const textFile = firstFile(folder, STANDARD_FILES.text, 'text');
-  const text = graphNames(textFile);
+  const exists = (names: readonly string[]) => names.find((n) => fs.existsSync(path.join(folder, n)));
+  const combinedName = !exists(STANDARD_FILES.vision) || !exists(STANDARD_FILES.text) ? exists(STANDARD_FILES.combined) : undefined;
+  let visionFile: string;
+  let textFile: string;
+  let vision: ReturnType<typeof graphNames>;
+  let text: ReturnType<typeof graphNames>;
+  let combined: StandardLayout['combined'] = null;
+  if (combinedName) {
+    // one graph: its pixel_values belong to the vision tower, the rest of its inputs to the text tower
+    visionFile = textFile = path.join(folder, combinedName);
+    const g = graphNames(visionFile);
+    if (!g.inputs.includes('pixel_values') || !g.inputs.includes('input_ids')) throw new Error(`${visionFile} has inputs ${g.inputs.join(', ')}: a model.onnx with both towers takes pixel_values and input_ids (or export the vision and text models as onnx/vision_model.onnx and onnx/text_model.onnx)`);
+    for (const o of ['image_embeds', 'text_embeds']) if (!g.outputs.includes(o)) throw new Error(`${visionFile} has outputs ${g.outputs.join(', ')}, not ${o}: export the whole model (Optimum's default for CLIP / SigLIP), or the two towers separately`);
+    vision = { inputs: ['pixel_values'], outputs: g.outputs, inputTypes: g.inputTypes };
+    text = { inputs: g.inputs.filter((n) => n !== 'pixel_values'), outputs: g.outputs, inputTypes: g.inputTypes };
+    combined = { file: visionFile, logits: g.outputs.includes('logits_per_image') ? 'logits_per_image' : null };
+  } else {
+    visionFile = firstFile(folder, STANDARD_FILES.vision, 'vision');
+    vision = graphNames(visionFile);
+    textFile = firstFile(folder, STANDARD_FILES.text, 'text');
+    text = graphNames(textFile);
+  }
   if (!vision.inputs.includes('pixel_values')) throw new Error(`${visionFile} has inputs ${vision.inputs.join(', ') || '(none)'}, not pixel_values: it is not a vision encoder in the standard layout (export the vision model with input pixel_values)`);
   const extra = vision.inputs.filter((n) => n !== 'pixel_values');
   if (extra.length) throw new Error(`${visionFile} needs inputs ${extra.join(', ')} besides pixel_values: export the vision model alone (its only input pixel_values)`);
@@ -269,7 +296,8 @@ export function readStandardLayout(folder: string): StandardLayout {
     vocabSize: num(tc.vocab_size),
     vision: { ...vision, embedOutput: pick(vision.outputs, IMAGE_EMBED_OUTPUTS, visionFile) },
     text: { ...text, embedOutput: pick(text.outputs, TEXT_EMBED_OUTPUTS, textFile) },
-    scaleOutputs,
+    combined,
+    scaleOutputs: combined ? null : scaleOutputs,
     configScale: cs !== undefined ? { logitScale: cs, logitBias: num(config.logit_bias) ?? 0 } : null,
   };
 }

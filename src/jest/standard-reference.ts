@@ -64,15 +64,18 @@ export async function openStandardReference(folder: string, o: StandardReference
   const layout = readStandardLayout(folder);
   const tokenizer = openStandardTokenizer(layout);
   const opts = sessionOptions(o.device, o.threads);
-  const [vBytes, tBytes] = await Promise.all([fs.readFile(layout.files.vision), fs.readFile(layout.files.text)]);
-  const [vision, text] = await Promise.all([ort.InferenceSession.create(vBytes, opts), ort.InferenceSession.create(tBytes, opts)]);
+  const [vBytes, tBytes] = await Promise.all([fs.readFile(layout.files.vision), layout.combined ? Promise.resolve(Buffer.alloc(0)) : fs.readFile(layout.files.text)]);
+  // one session for a combined graph (both towers in model.onnx)
+  const vision = await ort.InferenceSession.create(vBytes, opts);
+  const text = layout.combined ? vision : await ort.InferenceSession.create(tBytes, opts);
+  const releaseAll = () => Promise.all(layout.combined ? [vision.release()] : [vision.release(), text.release()]);
   const hash = createHash('sha256').update(vBytes).update(tBytes);
   // everything that changes the embeddings: the graphs, the tokenizer and its padding, L, the preprocessing
   for (const f of [layout.files.tokenizer, layout.files.tokenizerConfig, layout.files.preprocessor, layout.files.config]) if (f) hash.update(await fs.readFile(f));
   try {
     return await finishOpening();
   } catch (err) {
-    await Promise.all([vision.release(), text.release()]).catch(() => undefined);
+    await releaseAll().catch(() => undefined);
     throw err;
   }
 
@@ -80,7 +83,9 @@ export async function openStandardReference(folder: string, o: StandardReference
     const S = layout.preprocess.decode.size;
     const L = tokenizer.maxLength;
 
-    const runText = async (captions: readonly string[], fetch: string[]) => {
+    // A combined graph runs both towers each time: the other tower gets one row of dummy input.
+    const blankImage = () => new ort.Tensor('float32', new Float32Array(3 * S * S), [1, 3, S, S]);
+    const textFeeds = (captions: readonly string[]) => {
       const n = captions.length;
       const { ids, mask } = tokenizer.encodeBatch(captions);
       const feeds: Record<string, ort.Tensor> = {};
@@ -91,8 +96,10 @@ export async function openStandardReference(folder: string, o: StandardReference
         else if (name === 'position_ids') feeds[name] = new ort.Tensor('int64', i64(Array.from({ length: n * L }, (_, k) => k % L)), [n, L]);
         else if (name === 'token_type_ids') feeds[name] = new ort.Tensor('int64', new BigInt64Array(n * L), [n, L]);
       }
-      return text.run(feeds, fetch);
+      return feeds;
     };
+    const runText = (captions: readonly string[], fetch: string[]) => text.run(layout.combined ? { ...textFeeds(captions), pixel_values: blankImage() } : textFeeds(captions), fetch);
+    const runVision = (pv: ort.Tensor, fetch: string[]) => vision.run(layout.combined ? { ...textFeeds(['']), pixel_values: pv } : { pixel_values: pv }, fetch);
 
     // t' and b: given, else a graph output, else config.json, else unknown (fitted by the caller).
     let scale: ReferenceScale | null = null;
@@ -101,12 +108,42 @@ export async function openStandardReference(folder: string, o: StandardReference
     } else if (layout.scaleOutputs) {
       const so = layout.scaleOutputs;
       const fetch = [so.logitScale, ...(so.logitBias ? [so.logitBias] : [])];
-      const r = so.graph === 'text' ? await runText(['a'], fetch) : await vision.run({ pixel_values: new ort.Tensor('float32', new Float32Array(3 * S * S), [1, 3, S, S]) }, fetch);
+      const r = so.graph === 'text' ? await runText(['a'], fetch) : await runVision(blankImage(), fetch);
       const t = Number(r[so.logitScale].data[0]);
       const b = so.logitBias ? Number(r[so.logitBias].data[0]) : 0;
       scale = { tPrime: t, bias: b, source: 'graph', detail: `outputs ${fetch.join(', ')} of ${path.basename(so.graph === 'text' ? layout.files.text : layout.files.vision)}` };
     } else if (layout.configScale) {
       scale = { tPrime: layout.configScale.logitScale, bias: layout.configScale.logitBias, source: 'config', detail: `logit_scale / logit_bias in ${path.basename(layout.files.config)}` };
+    } else if (layout.combined?.logits && /^siglip/.test(layout.modelType)) {
+      // A SigLIP in one graph gives its pair logits e^t'·cos + b: two images and two captions
+      // give four (cos, logit) points on that line. (A CLIP's logits are a softmax's: not used.)
+      scale = await scaleFromLogits(layout.combined.logits);
+    }
+
+    async function scaleFromLogits(logits: string): Promise<ReferenceScale | null> {
+      const px = new Float32Array(2 * 3 * S * S);
+      for (let k = 3 * S * S; k < px.length; k++) px[k] = ((k % 97) / 48) - 1; // a blank and a ramp
+      const r = await vision.run({ ...textFeeds(['a photo of a cat', 'a red circle']), pixel_values: new ort.Tensor('float32', px, [2, 3, S, S]) }, [logits, 'image_embeds', 'text_embeds']);
+      const E = r.image_embeds.dims.at(-1)!;
+      const img = l2normalise(new Float32Array(r.image_embeds.data as Float32Array), E);
+      const txt = l2normalise(new Float32Array(r.text_embeds.data as Float32Array), E);
+      const xs: number[] = [];
+      const ys: number[] = [];
+      for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) {
+        let c = 0;
+        for (let k = 0; k < E; k++) c += img[i * E + k] * txt[j * E + k];
+        xs.push(c);
+        ys.push(Number(r[logits].data[i * 2 + j]));
+      }
+      const mx = xs.reduce((a, b) => a + b) / 4;
+      const my = ys.reduce((a, b) => a + b) / 4;
+      const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+      if (!(sxx > 1e-12)) return null;
+      const slope = xs.reduce((a, x, k) => a + (x - mx) * (ys[k] - my), 0) / sxx;
+      const bias = my - slope * mx;
+      const off = Math.max(...xs.map((x, k) => Math.abs(slope * x + bias - ys[k])));
+      if (!(slope > 0) || off > 1e-3 * Math.max(1, Math.abs(slope))) return null; // not e^t'·cos + b
+      return { tPrime: Math.log(slope), bias, source: 'graph', detail: `from ${logits} of ${path.basename(layout.combined!.file)} (= e^t'·cos + b)` };
     }
 
     // The embedding width, from one probe (ONNX shapes of exported outputs are often symbolic).
@@ -123,7 +160,7 @@ export async function openStandardReference(folder: string, o: StandardReference
       for (let start = 0; start < n; start += IMAGE_CHUNK) {
         const m = Math.min(IMAGE_CHUNK, n - start);
         const pv = toPixelValues(pixels.subarray(start * S * S * 3, (start + m) * S * S * 3), m, S, layout.preprocess);
-        const r = await vision.run({ pixel_values: new ort.Tensor('float32', pv, [m, 3, S, S]) }, [layout.vision.embedOutput]);
+        const r = await runVision(new ort.Tensor('float32', pv, [m, 3, S, S]), [layout.vision.embedOutput]);
         const out = r[layout.vision.embedOutput];
         if (out.dims.at(-1) !== embedDim) throw new Error(`${layout.files.vision} gives ${out.dims.at(-1)}-wide image embeddings but the text graph gives ${embedDim}: use the *_with_projection exports of both`);
         image.set(out.data as Float32Array, start * embedDim);
@@ -156,7 +193,7 @@ export async function openStandardReference(folder: string, o: StandardReference
         return { image: await embedImages(pixels), text: await embedTexts(captions) };
       },
       async release() {
-        await Promise.all([vision.release(), text.release()]);
+        await releaseAll();
       },
     };
   }

@@ -47,7 +47,7 @@ function maxDiff(a: ArrayLike<number>, b: number[][]): number {
   return m;
 }
 
-for (const name of ['clip-tiny', 'siglip-tiny']) {
+for (const name of ['clip-tiny', 'siglip-tiny', 'siglip-tiny-combined']) {
   test(`${name}: tokenizer.json through @huggingface/tokenizers gives the ids and masks the script's own tokenizer gave`, () => {
     const ex = expected(name);
     const t = openStandardTokenizer(readStandardLayout(path.join(FIXTURES, name)));
@@ -63,6 +63,7 @@ for (const name of ['clip-tiny', 'siglip-tiny']) {
     const S = ex.images.height;
     assert.equal(layout.preprocess.decode.size, S);
     assert.equal(layout.preprocess.decode.fit, name === 'clip-tiny' ? 'cover' : 'fill', 'CLIP crops the centre, SigLIP stretches');
+    assert.equal(layout.combined !== null, name === 'siglip-tiny-combined', 'one graph for both towers (Optimum\'s layout)');
     const px = fixtureImages(ex.images.count, S);
     const pv = toPixelValues(px, ex.images.count, S, layout.preprocess);
     const sum = pv.reduce((s, v) => s + v, 0);
@@ -80,7 +81,9 @@ for (const name of ['clip-tiny', 'siglip-tiny']) {
         assert.equal(ref.scale, null, 'CLIP carries no sigmoid temperature: it is given or fitted');
       } else {
         assert.equal(ref.scale?.source, 'graph');
-        assert.ok(Math.abs(ref.scale!.tPrime - ex.logit_scale) < 1e-6 && Math.abs(ref.scale!.bias - ex.logit_bias!) < 1e-6);
+        // split graphs output t' and b; one graph gives them through its pair logits e^t'·cos + b
+        const tol = layout.combined ? 1e-4 : 1e-6;
+        assert.ok(Math.abs(ref.scale!.tPrime - ex.logit_scale) < tol && Math.abs(ref.scale!.bias - ex.logit_bias!) < tol, `${ref.scale!.tPrime} ${ref.scale!.bias} (${ref.scale!.detail})`);
       }
       const f = dualEncoderFlops(layout.config, layout.textLength);
       assert.equal(ref.flopsPerExample, f.image + f.text, 'FLOPs per example counted from config.json');
@@ -114,7 +117,7 @@ test('broken folders are refused naming the file and the fix', async () => {
 
   dir = await copyFixture('siglip-tiny');
   await fs.rm(path.join(dir, 'onnx/text_model.onnx'));
-  assert.throws(() => readStandardLayout(dir), /has no text graph \(looked for onnx\/text_model\.onnx, text_model\.onnx\)/);
+  assert.throws(() => readStandardLayout(dir), /has no text graph \(looked for onnx\/text_model\.onnx, text_model\.onnx, and onnx\/model\.onnx with both towers\)/);
 
   dir = await copyFixture('clip-tiny');
   const cfg = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8'));
@@ -150,8 +153,9 @@ test('the committed fixtures are what the script makes (torch rebuilds them byte
   }
   const out = await tempRoot('fixtures');
   execFileSync(TORCH, [SCRIPT, '--out', out], { stdio: 'pipe', timeout: 120_000 });
-  for (const name of ['clip-tiny', 'siglip-tiny']) {
-    for (const f of ['expected.json', 'tokenizer.json', 'config.json', 'preprocessor_config.json', 'onnx/vision_model.onnx', 'onnx/text_model.onnx']) {
+  for (const name of ['clip-tiny', 'siglip-tiny', 'siglip-tiny-combined']) {
+    const graphs = name.endsWith('combined') ? ['onnx/model.onnx'] : ['onnx/vision_model.onnx', 'onnx/text_model.onnx'];
+    for (const f of ['expected.json', 'tokenizer.json', 'config.json', 'preprocessor_config.json', ...graphs]) {
       const a = await fs.readFile(path.join(out, name, f));
       const b = await fs.readFile(path.join(FIXTURES, name, f));
       assert.ok(a.equals(b), `${name}/${f} differs from the script's output: run /usr/bin/python3 scripts/fixtures/make-reference-models.py and commit`);
