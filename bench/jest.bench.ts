@@ -34,9 +34,29 @@ interface Setting {
   seeds: number;
   poolIcons: number;
   evalMax: number;
-  evalEvery: number;
+  /** Evaluation steps: dense where the selecting arms cross uniform's final accuracy, log-spaced after. */
+  evalSteps: number[];
   arms: Arm[];
 }
+
+/** Every `dense` steps up to `until`, then about `perDecade` log-spaced steps per decade, to `end`. */
+export function evalSchedule(dense: number, until: number, end: number, perDecade = 8): number[] {
+  const out = new Set<number>();
+  for (let s = 0; s <= Math.min(until, end); s += dense) out.add(s);
+  for (let k = 1; ; k++) {
+    const s = Math.round(until * 10 ** (k / perDecade) / dense) * dense;
+    if (s >= end) break;
+    out.add(s);
+  }
+  out.add(end);
+  return [...out].sort((a, b) => a - b);
+}
+
+/** Zero-shot prompts (CLIP's prompt ensembling), in the captions' own words: emoji and icon names. */
+const TEMPLATES = ['{}', 'a {}', '{} emoji', 'an icon of {}'];
+
+/** The held-out concept split: a tenth of the emoji concepts are never in the curated set. */
+const CONCEPTS = { heldOut: 0.1, seed: 7 };
 
 const uniform = (pool: 'raw' | 'hard'): Arm => ({ name: pool === 'raw' ? 'uniform' : 'uniform (hard pool)', pool, selection: { method: 'uniform' } });
 const jest = (score: 'learnability' | 'hard-learner' | 'easy-reference', f: number, pool: 'raw' | 'hard' = 'raw'): Arm => ({
@@ -58,7 +78,7 @@ const SETTINGS: Record<'quick' | 'full', Setting> = {
     seeds: 1,
     poolIcons: 5000,
     evalMax: 800,
-    evalEvery: 100,
+    evalSteps: evalSchedule(25, 200, 400),
     arms: [uniform('raw'), independent(0.8), jest('learnability', 0.8), { ...jest('learnability', 0.8), name: 'flexi-jest f=0.8', flexi: true }],
   },
   full: {
@@ -68,10 +88,11 @@ const SETTINGS: Record<'quick' | 'full', Setting> = {
     seeds: 3,
     poolIcons: 20000,
     evalMax: 1000,
-    evalEvery: 200,
+    evalSteps: evalSchedule(10, 300, 1000),
     arms: [
       uniform('raw'),
       independent(0.8),
+      { ...independent(0.8), name: 'independent learnability f=0.8 (softmax sample)', selection: { ...independent(0.8).selection, independentMode: 'sample' } },
       jest('hard-learner', 0.8),
       jest('easy-reference', 0.8),
       jest('learnability', 0.5),
@@ -88,6 +109,7 @@ const SETTINGS: Record<'quick' | 'full', Setting> = {
 
 const METRIC = 'zero-shot/top5';
 const EVAL_SET = 'emoji held-out style';
+const CONCEPT_SET = 'held-out concepts';
 
 function pools(s: Setting): Record<'raw' | 'hard', SourceSpec> {
   const noisyEmoji = { kind: 'noisy', source: { kind: 'builtin', name: 'emoji' }, mismatchFraction: 0.25, vagueFraction: 0.1, seed: 1 };
@@ -99,6 +121,9 @@ function pools(s: Setting): Record<'raw' | 'hard', SourceSpec> {
   };
 }
 
+/** Learner seed s is paired with reference seed s (init seeds apart: 100 + s), and with weak reference s. */
+const referenceSeed = (seed: number) => 100 + seed;
+
 function experimentFor(s: Setting, arm: Arm | 'reference' | 'weak-reference', seed: number, referenceRun: string): Experiment {
   const isRef = arm === 'reference' || arm === 'weak-reference';
   const base = structuredClone(DEFAULT_EXPERIMENT);
@@ -107,17 +132,21 @@ function experimentFor(s: Setting, arm: Arm | 'reference' | 'weak-reference', se
     name: isRef ? arm : arm.name,
     model: { imageSize: 16, patchSizes: [4, 8], width: 64, depth: 1, heads: 4, mlpRatio: 4, embedDim: 64, vocabSize: 8192, seqLen: 8 },
     optimizer: { ...base.optimizer, lr: 2e-3, warmupSteps: 50 },
-    training: { batchSize: 64, steps: arm === 'reference' ? s.refSteps : arm === 'weak-reference' ? Math.round(s.refSteps / 5) : s.steps, seed },
+    training: { batchSize: 64, steps: arm === 'reference' ? s.refSteps : arm === 'weak-reference' ? Math.round(s.refSteps / 5) : s.steps, seed: isRef ? referenceSeed(seed) : seed },
     data: {
-      train: isRef ? ({ kind: 'builtin', name: 'emoji' } as SourceSpec) : pools(s)[arm.pool],
-      curated: { kind: 'builtin', name: 'emoji' } as SourceSpec,
-      eval: [{ name: EVAL_SET, source: { kind: 'builtin', name: 'emoji-heldout' } as SourceSpec, tasks: ['zero-shot', 'retrieval'], max: s.evalMax }],
+      // the curated set lacks the held-out concepts; the pool (noisy emoji) has them
+      train: isRef ? ({ kind: 'builtin', name: 'emoji', concepts: { ...CONCEPTS, take: 'kept' } } as SourceSpec) : pools(s)[arm.pool],
+      curated: { kind: 'builtin', name: 'emoji', concepts: { ...CONCEPTS, take: 'kept' } } as SourceSpec,
+      eval: [
+        { name: EVAL_SET, source: { kind: 'builtin', name: 'emoji-heldout', concepts: { ...CONCEPTS, take: 'kept' } } as SourceSpec, tasks: ['zero-shot', 'retrieval'], max: s.evalMax, sample: 'random', templates: TEMPLATES },
+        { name: CONCEPT_SET, source: { kind: 'builtin', name: 'emoji-heldout', concepts: { ...CONCEPTS, take: 'held-out' } } as SourceSpec, tasks: ['zero-shot'], max: null, sample: 'random', templates: TEMPLATES },
+      ],
       maxTrainExamples: null,
       tokenizer: null,
     },
     runtime: { device: 'cpu', threads: 0 },
-    evaluation: { every: s.evalEvery, reference: true, baselines: [] },
-    snapshotEvery: s.evalEvery,
+    evaluation: { every: s.steps, steps: s.evalSteps, reference: true, baselines: [] },
+    snapshotEvery: 100,
     checkpointEvery: s.steps,
     reference: null,
     selection: { ...base.selection, method: 'uniform' },
@@ -145,11 +174,11 @@ async function train(e: Experiment, dir: string, label: string): Promise<RunEven
 function readExisting(setting: Setting, runsRoot: string, results: Map<string, RunEvent[][]>): { refFlops: number; minutes: number } {
   const runs = listRuns(runsRoot).map(readRun);
   if (runs.length === 0) throw new Error(`no runs in ${runsRoot}: run the benchmark first (without --report-only)`);
-  const ref = runs.find((r) => r.info.name === 'reference');
-  if (!ref) throw new Error(`${runsRoot} has no reference run`);
-  const refFlops = ref.events.filter((e): e is StepEvent => e.type === 'step').at(-1)!.flops.total;
+  const refs = Array.from({ length: setting.seeds }, (_, seed) => runs.find((r) => r.info.name === 'reference' && (r.config as Experiment | undefined)?.training.seed === referenceSeed(seed)));
+  if (refs.some((r) => !r)) throw new Error(`${runsRoot} lacks a reference run for every seed`);
+  const refFlops = refs[0]!.events.filter((e): e is StepEvent => e.type === 'step').at(-1)!.flops.total;
   // listRuns is newest first: with several benchmark runs in the folder, the latest of each is used
-  const chosen = [ref];
+  const chosen = [...refs.map((r) => r!)];
   for (const arm of setting.arms) {
     const seeds: RunEvent[][] = [];
     for (let seed = 0; seed < setting.seeds; seed++) {
@@ -162,6 +191,23 @@ function readExisting(setting: Setting, runsRoot: string, results: Map<string, R
   }
   const times = chosen.flatMap((r) => [r.events[0]?.time, r.events.at(-1)?.time]).filter((t): t is number => typeof t === 'number');
   return { refFlops, minutes: (Math.max(...times) - Math.min(...times)) / 60000 };
+}
+
+/** Each seed's reference evaluated on the held-out sets ('baseline' events of the runs it steered). */
+function referenceTable(results: Map<string, RunEvent[][]>, setting: Setting): string {
+  const rows: string[] = ['| reference | seed | ' + [EVAL_SET, CONCEPT_SET].map((s) => `${s} ${METRIC}`).join(' | ') + ' |', '|---|---|---|---|'];
+  for (const [label, armName] of [['full', 'jest learnability f=0.8'], ['weak (a fifth of the steps)', 'jest learnability f=0.8, weak reference']] as const) {
+    const seeds = results.get(armName);
+    if (!seeds) continue;
+    seeds.forEach((events, seed) => {
+      const cell = (set: string) => {
+        const b = events.find((e) => e.type === 'baseline' && e.model === 'reference' && e.set === set);
+        return b && b.type === 'baseline' && METRIC in b.metrics ? pct(b.metrics[METRIC]) : '-';
+      };
+      rows.push(`| ${label} | ${referenceSeed(seed)} | ${cell(EVAL_SET)} | ${cell(CONCEPT_SET)} |`);
+    });
+  }
+  return rows.length > 2 ? rows.join('\n') : `(not evaluated in this setting: ${setting.name})`;
 }
 
 async function writePlot(file: string, rows: ArmSummary[], x: 'step' | 'flops', target: number, title: string): Promise<void> {
@@ -199,18 +245,25 @@ async function main(): Promise<void> {
   if (argv.includes('--report-only')) {
     ({ refFlops, minutes } = readExisting(setting, runsRoot, results));
   } else {
-    const refDir = newRunDir(runsRoot, 'reference');
-    const refEvents = await train(experimentFor(setting, 'reference', 0, ''), refDir, 'reference');
-    refFlops = refEvents.filter((e): e is StepEvent => e.type === 'step').at(-1)!.flops.total;
-    let weakDir = '';
-    if (setting.arms.some((a) => a.weakReference)) {
-      weakDir = newRunDir(runsRoot, 'weak-reference');
-      await train(experimentFor(setting, 'weak-reference', 0, ''), weakDir, 'weak reference');
+    // one reference (and one weak reference) per learner seed, with its own init seed
+    const refDirs: string[] = [];
+    const weakDirs: string[] = [];
+    refFlops = 0;
+    for (let seed = 0; seed < setting.seeds; seed++) {
+      const refDir = newRunDir(runsRoot, `reference-s${seed}`);
+      const refEvents = await train(experimentFor(setting, 'reference', seed, ''), refDir, `reference s${seed}`);
+      refFlops = refEvents.filter((e): e is StepEvent => e.type === 'step').at(-1)!.flops.total;
+      refDirs.push(refDir);
+      if (setting.arms.some((a) => a.weakReference)) {
+        const weakDir = newRunDir(runsRoot, `weak-reference-s${seed}`);
+        await train(experimentFor(setting, 'weak-reference', seed, ''), weakDir, `weak reference s${seed}`);
+        weakDirs.push(weakDir);
+      }
     }
     for (const arm of setting.arms) {
       const seeds: RunEvent[][] = [];
       for (let seed = 0; seed < setting.seeds; seed++) {
-        seeds.push(await train(experimentFor(setting, arm, seed, arm.weakReference ? weakDir : refDir), newRunDir(runsRoot, `${arm.name.replace(/[^A-Za-z0-9.]+/g, '-')}-s${seed}`), `${arm.name} s${seed}`));
+        seeds.push(await train(experimentFor(setting, arm, seed, arm.weakReference ? weakDirs[seed] : refDirs[seed]), newRunDir(runsRoot, `${arm.name.replace(/[^A-Za-z0-9.]+/g, '-')}-s${seed}`), `${arm.name} s${seed}`));
       }
       results.set(arm.name, seeds);
     }
@@ -234,7 +287,14 @@ async function main(): Promise<void> {
       const r = summariseArm({ arm: a.name, seeds }, EVAL_SET, metric, Infinity);
       return [a.name, `${pct(r.finalMean)} ± ${pct(r.finalSd)}`] as const;
     }));
-    const extra = [{ title: 'retrieval i2t R@5', values: recall('i2t/r5') }, { title: 'retrieval t2i R@5', values: recall('t2i/r5') }];
+    // zero-shot on concepts the curated set (and so the reference) never saw
+    const concepts = new Map(arms.map((a) => {
+      const seeds = results.get(a.name)!;
+      if (!seeds.every((ev) => ev.some((e) => e.type === 'eval' && e.set === CONCEPT_SET))) return [a.name, '-'] as const;
+      const r = summariseArm({ arm: a.name, seeds }, CONCEPT_SET, METRIC, Infinity);
+      return [a.name, `${pct(r.finalMean)} ± ${pct(r.finalSd)}`] as const;
+    }));
+    const extra = [{ title: 'retrieval i2t R@5', values: recall('i2t/r5') }, { title: 'retrieval t2i R@5', values: recall('t2i/r5') }, { title: `held-out concepts ${METRIC}`, values: concepts }];
     rows.forEach((r) => summaries.set(r.arm, r));
     await fs.mkdir(reportDir, { recursive: true });
     await writePlot(path.join(reportDir, `${pool}-steps.png`), rows, 'step', uniformFinal, `${pool === 'raw' ? 'Raw pool' : 'Hard-negative pool'}: held-out zero-shot top-5 vs steps`);
@@ -250,14 +310,21 @@ async function main(): Promise<void> {
   const jestStart = [...results.values()].flat().flat().find((e): e is RunStartEvent => e.type === 'run-start' && e.flopsPerStep.referencePerExample > 0);
   const perExample = jestStart?.flopsPerStep.referencePerExample ?? 0;
   const findings = checkFindings(summaries, { uniform: 'uniform' }, setting.arms.some((a) => a.pool === 'hard') ? { independent: 'independent learnability f=0.8 (hard pool)', jest: 'jest learnability f=0.8 (hard pool)' } : undefined);
-  const targets = checkTargets(summaries, 'uniform', refFlops, selecting);
+  const targets = checkTargets(summaries, 'uniform', refFlops, Math.round(selecting / setting.seeds));
   const report = `# JEST on one small machine: benchmark report (${setting.name} setting)
 
 Generated by \`npm run bench:jest -- --${setting.name}\`${argv.includes('--report-only') ? ' (runs), then --report-only (this text)' : ''} on ${new Date().toISOString().slice(0, 10)}; the runs took ${minutes.toFixed(1)} minutes on this machine
-(${setting.arms.length} arms x ${setting.seeds} seed(s), ${setting.steps} learner steps, batch 64, reference ${setting.refSteps} steps on curated emoji, weak reference ${Math.round(setting.refSteps / 5)}).
+(${setting.arms.length} arms x ${setting.seeds} seed(s), ${setting.steps} learner steps, batch 64; ${setting.seeds} reference(s) of ${setting.refSteps} steps on curated emoji, weak references of ${Math.round(setting.refSteps / 5)}).
 Model: SigLIP two towers, width 64, 1 block each, patch 4 on 16 px images (Flexi: 4 and 8), word tokens, 8 per caption.
 Evaluation: ${EVAL_SET} (fluent-emoji-flat, never trained on), ${setting.evalMax} images each ranked against every label; ${METRIC} is the primary metric.
-Steps and FLOPs to target are interpolated between evaluations (every ${setting.evalEvery} steps), per seed, then averaged (± sd over the seeds that reached it).
+Evaluation schedule (the same for every run): steps ${setting.evalSteps.join(', ')}: dense where the selecting arms cross uniform's final accuracy, log-spaced after.
+Zero-shot class embeddings average ${TEMPLATES.length} prompts (${TEMPLATES.map((t) => `"${t}"`).join(', ')}); ${setting.evalMax} of the held-out style's images, a seeded random sample (the same for every run). A tenth of the emoji concepts (seed ${CONCEPTS.seed}) are held out of the curated set and its reference: "${CONCEPT_SET}" is zero-shot on those concepts alone (the pool still has them, with noisy captions), ${EVAL_SET} on the others. No emoji set of any style is in the icon pool.
+Steps and FLOPs to target are interpolated between the two evaluations around the crossing, per seed, then averaged (± sd over the seeds that reached it); each is shown with the widest interval it came from. Where a seed crossed inside its first interval the line from the step-0 score says nothing, so the table gives a bound ("≤ end of the interval", "≥ x fewer").
+Each learner seed s has its own reference (and weak reference), trained with init seed 100 + s; the verdicts below compare arms seed by seed (paired differences).
+
+## The references' own accuracy
+
+${referenceTable(results, setting)}
 
 ## Targets (issue 6)
 
@@ -277,8 +344,8 @@ ${sections.join('\n')}
 ## The reference's cost
 
 Training the reference: ${fmtFlops(refFlops)}. Embedding the pool once for the cache: ${(perExample / 1e6).toFixed(2)} MFLOP per example.
-Charged to a single JEST run, the reference's training adds ${fmtFlops(refFlops)} to that run's FLOPs; amortised over the ${selecting} selecting runs of this benchmark that shared it,
-${fmtFlops(refFlops / Math.max(1, selecting))} each. The table's FLOPs count learner training, learner scoring and the per-step reference scoring (the pair losses from cached embeddings), not the reference's training.
+Charged to a single JEST run, the reference's training adds ${fmtFlops(refFlops)} to that run's FLOPs; amortised over the ${Math.round(selecting / setting.seeds)} selecting runs of this benchmark that shared each reference,
+${fmtFlops(refFlops / Math.max(1, selecting / setting.seeds))} each. The table's FLOPs count learner training, learner scoring and the per-step reference scoring (the pair losses from cached embeddings), not the reference's training.
 
 ## Looking at the runs
 

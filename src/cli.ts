@@ -213,7 +213,7 @@ async function command(cmd: keyof typeof COMMANDS, rest: string[]): Promise<numb
       const data = await openExperimentData(e, log);
       const s = await sessionFromCheckpoint(runDir, e);
       for (const es of data.evalSets) {
-        const r = await evaluate(s, es.set, es.tasks, resolutionPlan(e).evalPatchSize, es.max);
+        const r = await evaluate(s, es.set, es, resolutionPlan(e).evalPatchSize);
         const line = { set: es.name, step: s.stepCount, examples: r.examples, metrics: r.metrics };
         process.stdout.write(flags.events ? JSON.stringify(line) + '\n' : `${es.name} (step ${s.stepCount}, ${r.examples} examples): ${Object.entries(r.metrics).map(([k, v]) => `${k} ${k.includes('classes') ? v : (v * 100).toFixed(2) + '%'}`).join(', ')}\n`);
       }

@@ -18,6 +18,10 @@ export interface EvalSetConfig {
   tasks: ('zero-shot' | 'retrieval')[];
   /** Use at most this many examples (null: all). */
   max: number | null;
+  /** With max: which examples; random is a seeded sample (the same for every run), first the first max. */
+  sample: 'random' | 'first';
+  /** Zero-shot prompts, "{}" standing for the class name; class embeddings are averaged over them (CLIP's prompt ensembling). */
+  templates: string[];
 }
 
 export interface DataConfig {
@@ -106,6 +110,8 @@ export interface BaselineConfig {
 export interface EvaluationConfig {
   /** Evaluate every this many steps (and at the last step). */
   every: number;
+  /** Evaluate at these steps too: dense where curves cross (e.g. every 10 steps to 300), log-spaced after. */
+  steps: number[];
   /** Evaluate the run's reference on data.eval once, at the start, beside the learner (cached). */
   reference: boolean;
   /** Pretrained models evaluated on data.eval once, at the start, as fixed baselines (cached). */
@@ -156,7 +162,7 @@ export const DEFAULT_EXPERIMENT: Experiment = {
   reference: { run: null, encoders: null, folder: null, logitScale: null, logitBias: null, cacheEmbeddings: true },
   flexi: { enabled: false, scoringPatchSize: 8, trainMix: [{ patchSize: 4, fraction: 0.5 }, { patchSize: 8, fraction: 0.5 }] },
   runtime: { device: 'cpu', threads: 0 },
-  evaluation: { every: 100, reference: true, baselines: [] },
+  evaluation: { every: 100, steps: [], reference: true, baselines: [] },
   snapshotEvery: 50,
   checkpointEvery: 250,
   checkpointKeep: 2,

@@ -191,6 +191,15 @@ const SOURCE_DEFINITIONS: Record<string, SchemaNode> = {
       name: { const: 'emoji', description: 'Google + Twitter emoji, CLDR labels.' },
       vendors: { type: 'array', description: 'Default ["google", "twitter"] (reusable licences).', minItems: 1, uniqueItems: true, items: oneOfStrings(VENDORS, ['Apache-2.0', 'CC-BY-4.0', 'not licensed for reuse', 'not licensed for reuse'], 'An emoji vendor.') },
       skinTones: boolean('Include the five skin-tone variants of people emoji; default true.'),
+      concepts: object(
+        'A held-out concept split: a seeded fraction of the emoji concepts (a concept with its skin-tone variants) held out; take "kept" for the rest, "held-out" for those only.',
+        {
+          heldOut: number('Fraction of concepts held out, e.g. 0.1.', { minimum: 0, maximum: 1 }),
+          seed: integer('Which concepts (the same seed gives the same split everywhere); default 0.', { minimum: 0 }),
+          take: oneOfStrings(['kept', 'held-out'], ['The concepts not held out (a curated set without them).', 'Only the held-out concepts (an evaluation on concepts the curated set lacks).'], 'Which side of the split this source yields.'),
+        },
+        { required: ['heldOut', 'take'] },
+      ),
     },
     { required: ['kind', 'name'], defaultSnippets: [{ label: 'builtin emoji', body: { kind: 'builtin', name: 'emoji' } }] },
   ),
@@ -212,6 +221,15 @@ const SOURCE_DEFINITIONS: Record<string, SchemaNode> = {
       name: { const: 'emoji-heldout', description: 'A held-out emoji style.' },
       style: string('An iconify emoji set whose names are CLDR slugs: fluent-emoji-flat (default), openmoji, noto, twemoji.', { minLength: 1 }),
       skinTones: boolean('Include skin-tone variants where the style has them; default true.'),
+      concepts: object(
+        'A held-out concept split: a seeded fraction of the emoji concepts (a concept with its skin-tone variants) held out; take "kept" for the rest, "held-out" for those only.',
+        {
+          heldOut: number('Fraction of concepts held out, e.g. 0.1.', { minimum: 0, maximum: 1 }),
+          seed: integer('Which concepts (the same seed gives the same split everywhere); default 0.', { minimum: 0 }),
+          take: oneOfStrings(['kept', 'held-out'], ['The concepts not held out (a curated set without them).', 'Only the held-out concepts (an evaluation on concepts the curated set lacks).'], 'Which side of the split this source yields.'),
+        },
+        { required: ['heldOut', 'take'] },
+      ),
     },
     { required: ['kind', 'name'], defaultSnippets: [{ label: 'builtin emoji-heldout', body: { kind: 'builtin', name: 'emoji-heldout' } }] },
   ),
@@ -258,6 +276,14 @@ const EVAL_SET = object(
       default: ['zero-shot', 'retrieval'],
     },
     max: nullable(integer('Use at most this many examples (null: all).', { minimum: 1, default: null })),
+    sample: oneOfStrings(['random', 'first'], ['A seeded random sample of max examples, the same for every run.', 'The first max examples in the source\'s order.'], 'With max: which examples; random is a seeded sample (the same for every run), first the first max.', { default: 'random' }),
+    templates: {
+      type: 'array',
+      description: 'Zero-shot prompts, "{}" standing for the class name; class embeddings are averaged over them (CLIP\'s prompt ensembling).',
+      items: { type: 'string', pattern: '\\{\\}' },
+      minItems: 1,
+      default: ['{}'],
+    },
   },
   { required: ['name', 'source'], defaultSnippets: [{ label: 'held-out emoji style', body: { name: 'emoji held-out style', source: { kind: 'builtin', name: 'emoji-heldout' }, tasks: ['zero-shot'] } }] },
 );
@@ -440,6 +466,7 @@ export const EXPERIMENT_SCHEMA: SchemaNode = {
       'Evaluation cadence, and the fixed models evaluated beside the learner.',
       {
         every: positive('Evaluate every this many steps (and at the last step).', D.evaluation.every),
+        steps: { type: 'array', description: 'Evaluate at these steps too: dense where curves cross (e.g. every 10 steps to 300), log-spaced after.', items: { type: 'integer', minimum: 0 }, default: D.evaluation.steps },
         reference: boolean('Evaluate the run\'s reference on data.eval once, at the start, beside the learner (cached).', { default: D.evaluation.reference }),
         baselines: {
           type: 'array',

@@ -13,6 +13,16 @@ export interface Reach {
   /** Steps / FLOPs at which the metric first reaches the target; null if it never does. */
   steps: number | null;
   flops: number | null;
+  /**
+   * The evaluations the crossing lies between (steps and FLOPs): the point above is only
+   * interpolated inside it. null when the target is never reached.
+   */
+  interval: { steps: [number, number]; flops: [number, number] } | null;
+  /**
+   * The crossing is in the first interval (or at the first evaluation): interpolating from the
+   * near-chance first score says little, so the honest statement is a bound, steps <= interval end.
+   */
+  bound: boolean;
   final: number;
   finalStep: number;
   finalFlops: number;
@@ -31,14 +41,14 @@ export function evalCurve(events: RunEvent[], set: string, metric: string): Curv
 export function reach(curve: CurvePoint[], target: number): Reach {
   if (curve.length === 0) throw new Error('no evaluation points to compare');
   const last = curve[curve.length - 1];
-  const out: Reach = { steps: null, flops: null, final: last.value, finalStep: last.step, finalFlops: last.flops };
+  const out: Reach = { steps: null, flops: null, final: last.value, finalStep: last.step, finalFlops: last.flops, interval: null, bound: false };
   for (let i = 0; i < curve.length; i++) {
     const p = curve[i];
     if (p.value < target) continue;
-    if (i === 0) return { ...out, steps: p.step, flops: p.flops };
+    if (i === 0) return { ...out, steps: p.step, flops: p.flops, interval: { steps: [0, p.step], flops: [0, p.flops] }, bound: true };
     const q = curve[i - 1];
     const t = p.value === q.value ? 1 : (target - q.value) / (p.value - q.value);
-    return { ...out, steps: q.step + t * (p.step - q.step), flops: q.flops + t * (p.flops - q.flops) };
+    return { ...out, steps: q.step + t * (p.step - q.step), flops: q.flops + t * (p.flops - q.flops), interval: { steps: [q.step, p.step], flops: [q.flops, p.flops] }, bound: i === 1 };
   }
   return out;
 }
@@ -85,13 +95,18 @@ function fmtFlops(x: number | null): string {
 export function formatComparison(c: { target: number; rows: ComparisonRow[] }, metric: string): string {
   const pct = (v: number) => (metric.includes('/') && v <= 1 ? `${(v * 100).toFixed(2)}%` : v.toFixed(4));
   const head = ['run', `final ${metric}`, 'steps to target', 'x fewer steps', 'FLOPs to target', 'x fewer FLOPs'];
+  // each crossing with the evaluations it lies between; in the first interval only a bound is known
+  const base = c.rows[0]?.reach;
+  const at = (r: Reach) => (r.steps === null || !r.interval ? 'never' : r.bound ? `<= ${r.interval.steps[1]} (first interval)` : `${r.steps.toFixed(0)} (in ${r.interval.steps[0]}-${r.interval.steps[1]})`);
+  const fewer = (r: ComparisonRow) => (r.stepSpeedup === null ? '-' : r.reach.bound && r.reach.interval && base?.steps ? `>= ${(base.steps / r.reach.interval.steps[1]).toFixed(2)}` : r.stepSpeedup.toFixed(2));
+  const fewerFlops = (r: ComparisonRow) => (r.flopSpeedup === null ? '-' : r.reach.bound && r.reach.interval && base?.flops ? `>= ${(base.flops / r.reach.interval.flops[1]).toFixed(2)}` : r.flopSpeedup.toFixed(2));
   const body = c.rows.map((r) => [
     r.name,
     pct(r.reach.final),
-    r.reach.steps === null ? 'never' : r.reach.steps.toFixed(0),
-    r.stepSpeedup === null ? '-' : r.stepSpeedup.toFixed(2),
-    fmtFlops(r.reach.flops),
-    r.flopSpeedup === null ? '-' : r.flopSpeedup.toFixed(2),
+    at(r.reach),
+    fewer(r),
+    r.reach.bound && r.reach.interval ? `<= ${fmtFlops(r.reach.interval.flops[1])}` : fmtFlops(r.reach.flops),
+    fewerFlops(r),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((x, i) => x.padEnd(widths[i])).join('  ');

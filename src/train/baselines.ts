@@ -4,6 +4,7 @@
 // at 224 px), and the result is cached by model and set fingerprints: they never change, so a
 // sweep of runs pays once. A table that says "JEST reaches 40%" can then also say what the
 // reference itself reaches.
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Experiment } from '../config/experiment';
@@ -37,13 +38,13 @@ export async function evaluateBaselines(
     for (const { name, model } of models) {
       for (const [i, es] of data.evalSets.entries()) {
         const set = poolServesReference(model, es.set) ? es.set : await prepareSource(e.data.eval[i].source, e, data.cacheRoot, log, { tokenizerFrom: data.pool.dir, image: model.imageDecode });
-        const key = `${model.fingerprint}-${set.manifest.fingerprint.slice(0, 16)}-${es.tasks.join('+')}-${es.max ?? 'all'}`;
+        const key = `${model.fingerprint}-${set.manifest.fingerprint.slice(0, 16)}-${es.tasks.join('+')}-${es.max ?? 'all'}-${es.sample}-${createHash('sha256').update(JSON.stringify(es.templates)).digest('hex').slice(0, 8)}`;
         const file = path.join(data.cacheRoot, 'baseline-evals', `${key}.json`);
         let r: EvalResult;
         try {
           r = JSON.parse(await fs.readFile(file, 'utf8')) as EvalResult;
         } catch {
-          r = await evaluateModel(model, set, es.tasks, es.max);
+          r = await evaluateModel(model, set, es);
           await fs.mkdir(path.dirname(file), { recursive: true });
           await fs.writeFile(`${file}.tmp-${process.pid}`, JSON.stringify(r));
           await fs.rename(`${file}.tmp-${process.pid}`, file);

@@ -5,6 +5,7 @@
 // reference / pretrained baseline (jest/reference.ts, with its own tokenizer and image size).
 import type { PreparedDataset } from '../data/cache/dataset';
 import type { TrainingSession } from '../runtime/training-session';
+import { Rng } from '../util/rng';
 
 /** What the evaluators need of a model besides the images' embeddings. */
 export interface TextEmbedder {
@@ -16,6 +17,8 @@ export interface TextEmbedder {
 export interface EvalInputs {
   model: TextEmbedder;
   set: PreparedDataset;
+  /** Zero-shot prompts ("{}" = the class name), averaged per class. */
+  templates: string[];
   /** Row indices of the set to use. */
   rows: number[];
   /** Image embeddings of `rows`, computed once and shared by the evaluators. */
@@ -52,7 +55,7 @@ function recallAt(ranks: Int32Array, k: number): number {
 }
 
 export const EVALUATORS: Record<string, Evaluator> = {
-  'zero-shot': async ({ model, set, rows, imageEmbeddings }) => {
+  'zero-shot': async ({ model, set, rows, imageEmbeddings, templates }) => {
     const names = set.classNames();
     if (names.length === 0) throw new Error(`evaluation set ${set.manifest.name} has no class labels: zero-shot needs labelled examples`);
     const labelOf = set.labelIndices();
@@ -61,7 +64,23 @@ export const EVALUATORS: Record<string, Evaluator> = {
     const labelled = rows.map((r, i) => [r, i]).filter(([r]) => labelOf[r] >= 0);
     const images = new Float32Array(labelled.length * dim);
     labelled.forEach(([, i], k) => images.set(imageEmbeddings.subarray(i * dim, (i + 1) * dim), k * dim));
-    const textEmb = await model.embedTexts(names);
+    // CLIP's prompt ensembling: each class's embedding is the normalised mean over its prompts
+    if (templates.length === 0 || templates.some((t) => !t.includes('{}'))) throw new Error(`zero-shot templates must each contain "{}" (where the class name goes); got ${JSON.stringify(templates)}`);
+    const T = templates.length;
+    const prompts = names.flatMap((n) => templates.map((t) => t.replaceAll('{}', n)));
+    const each = await model.embedTexts(prompts);
+    const textEmb = new Float32Array(names.length * dim);
+    for (let c = 0; c < names.length; c++) {
+      let norm = 0;
+      for (let k = 0; k < dim; k++) {
+        let v = 0;
+        for (let t = 0; t < T; t++) v += each[(c * T + t) * dim + k];
+        textEmb[c * dim + k] = v / T;
+        norm += (v / T) ** 2;
+      }
+      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      for (let k = 0; k < dim; k++) textEmb[c * dim + k] *= inv;
+    }
     const ranks = ranksOfCorrect(images, textEmb, dim, (k, j) => labelOf[labelled[k][0]] === j);
     return { 'zero-shot/top1': recallAt(ranks, 1), 'zero-shot/top5': recallAt(ranks, 5), 'zero-shot/classes': names.length };
   },
@@ -82,29 +101,56 @@ export interface EvalResult {
   examples: number;
 }
 
-async function runEvaluators(model: TextEmbedder, set: PreparedDataset, tasks: string[], rows: number[], imageEmbeddings: Float32Array): Promise<EvalResult> {
+/** What to evaluate on a set: its tasks, how many examples and which, the zero-shot prompts. */
+export interface EvalSpec {
+  tasks: string[];
+  max: number | null;
+  sample?: 'random' | 'first';
+  templates?: string[];
+}
+
+async function runEvaluators(model: TextEmbedder, set: PreparedDataset, spec: EvalSpec, rows: number[], imageEmbeddings: Float32Array): Promise<EvalResult> {
   const metrics: Record<string, number> = {};
-  for (const t of tasks) {
+  for (const t of spec.tasks) {
     const ev = EVALUATORS[t];
     if (!ev) throw new Error(`unknown evaluation task "${t}": use one of ${Object.keys(EVALUATORS).join(', ')}`);
-    Object.assign(metrics, await ev({ model, set, rows, imageEmbeddings }));
+    Object.assign(metrics, await ev({ model, set, rows, imageEmbeddings, templates: spec.templates ?? ['{}'] }));
   }
   return { metrics, examples: rows.length };
 }
 
-const firstRows = (set: PreparedDataset, max: number | null) => Array.from({ length: max === null ? set.size : Math.min(max, set.size) }, (_, i) => i);
+/** Fixed, so that every run (and every baseline) is evaluated on the same sample of a set. */
+const SAMPLE_SEED = 0x5a3713;
+
+/**
+ * The rows evaluated: all of them, the first max, or (the default) a seeded random sample of max
+ * rows, in row order. A prefix would follow the source's order (CLDR order for emoji: all faces
+ * first), so it would not be a sample of the set.
+ */
+export function evalRows(size: number, max: number | null, sample: 'random' | 'first' = 'random'): number[] {
+  if (max !== null && !(Number.isInteger(max) && max >= 1)) throw new RangeError(`evaluation max must be a positive integer or null, got ${max}`);
+  const n = max === null ? size : Math.min(max, size);
+  if (n === size || sample === 'first') return Array.from({ length: n }, (_, i) => i);
+  const rng = new Rng(SAMPLE_SEED);
+  const all = Array.from({ length: size }, (_, i) => i);
+  for (let i = 0; i < n; i++) {
+    const j = i + rng.int(size - i); // partial Fisher-Yates: the first n are a uniform sample
+    [all[i], all[j]] = [all[j], all[i]];
+  }
+  return all.slice(0, n).sort((a, b) => a - b);
+}
 
 /** The learner, at its evaluation patch size; captions through the pool's tokenizer (the set's). */
-export async function evaluate(session: TrainingSession, set: PreparedDataset, tasks: string[], patchSize: number, max: number | null): Promise<EvalResult> {
-  const rows = firstRows(set, max);
+export async function evaluate(session: TrainingSession, set: PreparedDataset, spec: EvalSpec, patchSize: number): Promise<EvalResult> {
+  const rows = evalRows(set.size, spec.max, spec.sample);
   const imageEmbeddings = await session.embedImages(set.get(rows).pixels, patchSize);
   const model: TextEmbedder = { embedDim: session.model.embedDim, embedTexts: (captions) => session.embedTexts(set.tokenizer.encodeBatch(captions)) };
-  return runEvaluators(model, set, tasks, rows, imageEmbeddings);
+  return runEvaluators(model, set, spec, rows, imageEmbeddings);
 }
 
 /** A model that embeds images and captions itself (a reference, a pretrained baseline); `set` is decoded at its size. */
-export async function evaluateModel(model: TextEmbedder & { embedImages(pixels: Uint8Array): Promise<Float32Array> }, set: PreparedDataset, tasks: string[], max: number | null): Promise<EvalResult> {
-  const rows = firstRows(set, max);
+export async function evaluateModel(model: TextEmbedder & { embedImages(pixels: Uint8Array): Promise<Float32Array> }, set: PreparedDataset, spec: EvalSpec): Promise<EvalResult> {
+  const rows = evalRows(set.size, spec.max, spec.sample);
   const imageEmbeddings = await model.embedImages(set.get(rows).pixels);
-  return runEvaluators(model, set, tasks, rows, imageEmbeddings);
+  return runEvaluators(model, set, spec, rows, imageEmbeddings);
 }

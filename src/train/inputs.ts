@@ -8,7 +8,7 @@ import type { Experiment } from '../config/experiment';
 
 export interface ExperimentData {
   pool: PreparedDataset;
-  evalSets: { name: string; set: PreparedDataset; tasks: string[]; max: number | null }[];
+  evalSets: { name: string; set: PreparedDataset; tasks: string[]; max: number | null; sample: 'random' | 'first'; templates: string[] }[];
   cacheRoot: string;
 }
 
@@ -52,7 +52,8 @@ export async function openExperimentData(e: Experiment, log: PrepareLog, cacheRo
   const evalSets = [];
   for (const es of e.data.eval) {
     const set = await prepareSource(es.source, e, cacheRoot, log, { tokenizerFrom: pool.dir });
-    evalSets.push({ name: es.name, set, tasks: es.tasks, max: es.max });
+    // ?? : experiments stored by runs made before sample / templates existed
+    evalSets.push({ name: es.name, set, tasks: es.tasks, max: es.max, sample: es.sample ?? 'random', templates: es.templates ?? ['{}'] });
   }
   return { pool, evalSets, cacheRoot };
 }

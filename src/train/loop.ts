@@ -232,14 +232,16 @@ async function trainLocked(e: Experiment, opts: TrainOptions, log: (m: string) =
 
     const evaluateAll = async () => {
       for (const es of data!.evalSets) {
-        const r = await evaluate(session!, es.set, es.tasks, plan.evalPatchSize, es.max);
+        const r = await evaluate(session!, es.set, es, plan.evalPatchSize);
         run.emit({ type: 'eval', step, flops: ledger.snapshot(), set: es.name, metrics: r.metrics, examples: r.examples });
       }
     };
 
+    // the schedule's extra steps (dense where curves cross; ?? for configs stored before the field)
+    const extraEvalSteps = new Set(e.evaluation.steps ?? []);
     // ---- the loop
     for (;;) {
-      if ((step % e.evaluation.every === 0 || step === e.training.steps) && evaluatedAt !== step) {
+      if ((step % e.evaluation.every === 0 || extraEvalSteps.has(step) || step === e.training.steps) && evaluatedAt !== step) {
         await evaluateAll();
         evaluatedAt = step;
       }

@@ -43,7 +43,7 @@ test('missing fields take DEFAULT_EXPERIMENT: objects merge key by key, arrays a
   assert.deepEqual(experiment.model, DEFAULT_EXPERIMENT.model);
   assert.deepEqual(experiment.data.curated, DEFAULT_EXPERIMENT.data.curated);
   // An evaluation set's own optional fields take their schema defaults.
-  assert.deepEqual(experiment.data.eval, [{ name: 'clean', source: { kind: 'synthetic', n: 100, seed: 9 }, tasks: ['zero-shot'], max: null }]);
+  assert.deepEqual(experiment.data.eval, [{ name: 'clean', source: { kind: 'synthetic', n: 100, seed: 9 }, tasks: ['zero-shot'], max: null, sample: 'random', templates: ['{}'] }]);
 
   // Arrays replace: one patch size is one patch size, not [2, 8] merged with the default [4, 8].
   const arrays = parseExperiment('{ "model": { "imageSize": 16, "patchSizes": [2] }, "flexi": { "trainMix": [{ "patchSize": 8, "fraction": 1 }] } }').experiment;

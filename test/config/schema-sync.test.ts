@@ -29,8 +29,8 @@ const FULL: Full<Experiment> = {
   name: 'full',
   data: {
     train: { kind: 'builtin', name: 'icons', sets: ['mdi'], excludeSets: ['ph'], heldOutStyle: 'fluent-emoji-flat', max: 100 },
-    curated: { kind: 'builtin', name: 'emoji', vendors: ['google'], skinTones: false, max: 100 },
-    eval: [{ name: 'held-out', source: { kind: 'builtin', name: 'emoji-heldout', style: 'noto', skinTones: true, max: 100 }, tasks: ['zero-shot', 'retrieval'], max: 100 }],
+    curated: { kind: 'builtin', name: 'emoji', vendors: ['google'], skinTones: false, concepts: { heldOut: 0.1, seed: 1, take: 'kept' }, max: 100 },
+    eval: [{ name: 'held-out', source: { kind: 'builtin', name: 'emoji-heldout', style: 'noto', skinTones: true, concepts: { heldOut: 0.1, seed: 1, take: 'held-out' }, max: 100 }, tasks: ['zero-shot', 'retrieval'], max: 100, sample: 'first', templates: ['{}', 'an emoji of {}'] }],
     maxTrainExamples: 1000,
     tokenizer: 'models/clip/tokenizer.json',
   },
@@ -41,7 +41,7 @@ const FULL: Full<Experiment> = {
   reference: { run: 'runs/ref', encoders: { image: 'i.onnx', text: 't.onnx' }, folder: 'models/clip', logitScale: 2.3, logitBias: -10, cacheEmbeddings: false },
   flexi: { enabled: true, scoringPatchSize: 8, trainMix: [{ patchSize: 4, fraction: 0.5 }, { patchSize: 8, fraction: 0.5 }] },
   runtime: { device: 'auto', threads: 2 },
-  evaluation: { every: 10, reference: false, baselines: [{ name: 'CLIP', folder: 'models/clip' }] },
+  evaluation: { every: 10, steps: [], reference: false, baselines: [{ name: 'CLIP', folder: 'models/clip' }] },
   snapshotEvery: 5,
   checkpointEvery: 50,
   checkpointKeep: 3,
@@ -59,9 +59,9 @@ const FULL_SOURCES: Record<string, Required<Listed>> = {
   'source.synthetic': { kind: 'synthetic', n: 10, seed: 1, imageSize: 16, mismatchFraction: 0.1, vagueFraction: 0.1, duplicateFraction: 0.1, classes: [{ colour: 'red', shape: 'circle' }], sizeWords: true, max: 1 } satisfies Required<SyntheticSpec>,
   'source.noisy': { kind: 'noisy', source: { kind: 'synthetic', n: 10, seed: 1, imageSize: 16, mismatchFraction: 0, vagueFraction: 0, duplicateFraction: 0, classes: [{ colour: 'blue', shape: 'ring' }], sizeWords: false, max: 1 }, mismatchFraction: 0.2, vagueFraction: 0.1, seed: 3, vagueCaptions: ['a thing'], max: 1 } satisfies Required<NoisySpec>,
   'source.concat': { kind: 'concat', sources: [{ kind: 'builtin', name: 'icons', sets: ['mdi'], excludeSets: ['ph'], heldOutStyle: 'noto', max: 5 }], max: 1 } satisfies Required<ConcatSpec>,
-  'source.builtin.emoji': { kind: 'builtin', name: 'emoji', vendors: ['google', 'twitter'], skinTones: true, max: 1 } satisfies Required<EmojiSpec>,
+  'source.builtin.emoji': { kind: 'builtin', name: 'emoji', vendors: ['google', 'twitter'], skinTones: true, concepts: { heldOut: 0.1, seed: 1, take: 'kept' }, max: 1 } satisfies Required<EmojiSpec>,
   'source.builtin.icons': { kind: 'builtin', name: 'icons', sets: ['mdi'], excludeSets: ['ph'], heldOutStyle: 'noto', max: 1 } satisfies Required<IconsSpec>,
-  'source.builtin.emoji-heldout': { kind: 'builtin', name: 'emoji-heldout', style: 'noto', skinTones: false, max: 1 } satisfies Required<EmojiHeldOutSpec>,
+  'source.builtin.emoji-heldout': { kind: 'builtin', name: 'emoji-heldout', style: 'noto', skinTones: false, concepts: { heldOut: 0.2, seed: 0, take: 'held-out' }, max: 1 } satisfies Required<EmojiHeldOutSpec>,
   'source.builtin.openclipart': { kind: 'builtin', name: 'openclipart', path: '/usr/share/openclipart/svg', keywords: true, max: 1 } satisfies Required<OpenclipartSpec>,
 };
 

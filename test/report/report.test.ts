@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { checkFindings, checkTargets, compareFinals, meanCurve, summariseArm } from '../../src/report/jest-report';
+import { checkFindings, checkTargets, compareFinals, comparePaired, fmtCrossing, fmtSpeedup, meanCurve, summariseArm, worstCrossing } from '../../src/report/jest-report';
 import { lineChartSvg } from '../../src/report/plot';
 import type { RunEvent } from '../../src/runs/events';
 
@@ -78,4 +78,47 @@ test('a chart renders to a PNG', async () => {
   const meta = await sharp(png).metadata();
   assert.equal(meta.format, 'png');
   assert.equal(meta.width, 720);
+});
+
+test('a crossing inside the first evaluation interval is reported as a bound, others with their interval', () => {
+  // dense schedule: 0, 10, 20, 40
+  const early = summariseArm({ arm: 'early', seeds: [[evalAt(0, 0), evalAt(10, 0.5), evalAt(20, 0.6), evalAt(40, 0.7), stepAt(40)]] }, 's', 'm', 0.3);
+  assert.equal(early.reaches[0].bound, true, 'crossed between the step-0 score and the first evaluation');
+  assert.deepEqual(early.reaches[0].interval?.steps, [0, 10]);
+  assert.equal(fmtCrossing(early.reaches, 'steps', (x) => x.toFixed(0)), '≤ 10 (first interval)');
+  const later = summariseArm({ arm: 'later', seeds: [[evalAt(0, 0), evalAt(10, 0.1), evalAt(20, 0.2), evalAt(40, 0.4), stepAt(40)], [evalAt(0, 0), evalAt(10, 0.1), evalAt(20, 0.4), evalAt(40, 0.5), stepAt(40)]] }, 's', 'm', 0.3);
+  assert.deepEqual(later.reaches.map((r) => [r.bound, r.interval?.steps]), [[false, [20, 40]], [false, [10, 20]]]);
+  assert.equal(fmtCrossing(later.reaches, 'steps', (x) => x.toFixed(0)), '23 ± 9 (intervals ≤ 20)', 'crossings at 30 and 16.7');
+  // against a baseline crossing at 40 on average: a bound arm is "at least", an interpolated one a ratio
+  const base = summariseArm({ arm: 'u', seeds: [[evalAt(0, 0), evalAt(10, 0.1), evalAt(20, 0.2), evalAt(40, 0.3), stepAt(40)]] }, 's', 'm', 0.3);
+  assert.equal(fmtSpeedup(early.reaches, base.reaches, 'steps'), '≥ 4.0');
+  assert.equal(fmtSpeedup(later.reaches, base.reaches, 'steps'), (40 / ((30 + 50 / 3) / 2)).toFixed(2));
+  assert.equal(worstCrossing(early.reaches, 'steps'), 10, 'the bound counts at its interval end');
+});
+
+test('verdicts pair the seeds: a steady per-seed gain holds even when the seeds spread widely', () => {
+  const arm = (name: string, finals: number[]) => summariseArm({ arm: name, seeds: finals.map((v) => [evalAt(0, 0), evalAt(100, v), stepAt(100)]) }, 's', 'm', 0.05);
+  const a = arm('a', [0.1, 0.3, 0.5]);
+  const b = arm('b', [0.09, 0.29, 0.49]); // 1 point below a on every seed
+  assert.equal(compareFinals(a, b).sign, 1, 'paired: the difference is the same on every seed');
+  assert.equal(comparePaired([0.1, 0.3], [0.2]).sign, compareFinals(arm('x', [0.1, 0.3]), arm('y', [0.2])).sign, 'unequal seeds: unpaired');
+});
+
+test('finding 5 tests both halves against JEST: most of its gain kept, and fewer FLOPs to uniform\'s final', () => {
+  const run = (at: [number, number][]) => [evalAt(0, 0), ...at.map(([st, v]) => evalAt(st, v)), stepAt(1000)];
+  const mk = (name: string, curves: [number, number][][], flopsScale = 1) => {
+    const seeds = curves.map((c) => run(c).map((e) => (e.type === 'eval' ? { ...e, flops: { ...e.flops, total: e.flops.total * flopsScale } } : e)) as RunEvent[]);
+    return summariseArm({ arm: name, seeds }, 's', 'm', 0.1);
+  };
+  const uni = mk('uniform', [[[500, 0.05], [1000, 0.1]], [[500, 0.05], [1000, 0.1]], [[500, 0.06], [1000, 0.1]]]);
+  const jest = mk('jest learnability f=0.8', [[[100, 0.05], [200, 0.2], [1000, 0.4]], [[100, 0.06], [200, 0.2], [1000, 0.42]], [[100, 0.04], [200, 0.22], [1000, 0.41]]]);
+  const cheapGood = mk('flexi-jest f=0.8', [[[100, 0.05], [200, 0.2], [1000, 0.35]], [[100, 0.05], [200, 0.2], [1000, 0.36]], [[100, 0.05], [200, 0.21], [1000, 0.34]]], 0.5);
+  let f = checkFindings(new Map([uni, jest, cheapGood].map((a) => [a.arm, a])), { uniform: 'uniform' })[4];
+  assert.equal(f.verdict, 'holds', f.evidence);
+  const cheapWeak = mk('flexi-jest f=0.8', [[[100, 0.05], [200, 0.11], [1000, 0.15]], [[100, 0.05], [200, 0.11], [1000, 0.14]], [[100, 0.05], [200, 0.12], [1000, 0.16]]], 0.5);
+  f = checkFindings(new Map([uni, jest, cheapWeak].map((a) => [a.arm, a])), { uniform: 'uniform' })[4];
+  assert.equal(f.verdict, 'does not hold', `keeps well under half of JEST's gain: ${f.evidence}`);
+  const goodDear = mk('flexi-jest f=0.8', [[[100, 0.05], [200, 0.2], [1000, 0.35]], [[100, 0.05], [200, 0.2], [1000, 0.36]], [[100, 0.05], [200, 0.21], [1000, 0.34]]], 2);
+  f = checkFindings(new Map([uni, jest, goodDear].map((a) => [a.arm, a])), { uniform: 'uniform' })[4];
+  assert.equal(f.verdict, 'does not hold', `more FLOPs than JEST to the target: ${f.evidence}`);
 });

@@ -46,11 +46,11 @@ test('the reference and a pretrained baseline are evaluated once per held-out se
   const heldOut = { kind: 'synthetic', n: 40, seed: 3, classes: CLASSES } as const;
   const make = (name: string) => {
     const e = experiment({ name });
-    e.data = { ...e.data, train: { kind: 'synthetic', n: 200, seed: 2, classes: CLASSES }, curated: null, eval: [{ name: 'held-out', source: heldOut, tasks: ['zero-shot', 'retrieval'], max: null }] };
+    e.data = { ...e.data, train: { kind: 'synthetic', n: 200, seed: 2, classes: CLASSES }, curated: null, eval: [{ name: 'held-out', source: heldOut, tasks: ['zero-shot', 'retrieval'], max: null, sample: 'random', templates: ['{}'] }] };
     e.training = { batchSize: 16, steps: 2, seed: 1 };
     e.selection = { ...e.selection, method: 'jest', score: 'learnability', filterRatio: 0.5, chunks: 4 };
     e.reference = { run: null, encoders: null, folder: path.join(FIXTURES, 'clip-tiny'), logitScale: 2.3, logitBias: -10, cacheEmbeddings: true };
-    e.evaluation = { every: 100, reference: true, baselines: [{ name: 'SigLIP tiny', folder: path.join(FIXTURES, 'siglip-tiny') }] };
+    e.evaluation = { every: 100, steps: [], reference: true, baselines: [{ name: 'SigLIP tiny', folder: path.join(FIXTURES, 'siglip-tiny') }] };
     return e;
   };
   const first = await runTraining(make('a'), { runDir: path.join(root, 'a'), resume: false, cacheRoot });

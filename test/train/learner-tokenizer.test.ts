@@ -33,9 +33,9 @@ test('a run on CLIP\'s tokenizer trains, and its standard-layout export reads ba
   const cacheRoot = path.join(root, 'cache');
   const e = experiment({ name: 'clip-tokens' });
   e.model = { ...TINY_MODEL, vocabSize: 615, seqLen: 16 };
-  e.data = { ...e.data, train: { kind: 'synthetic', n: 200, seed: 2, classes: CLASSES }, curated: null, eval: [{ name: 'held-out', source: { kind: 'synthetic', n: 40, seed: 3, classes: CLASSES }, tasks: ['zero-shot'], max: null }], tokenizer: CLIP };
+  e.data = { ...e.data, train: { kind: 'synthetic', n: 200, seed: 2, classes: CLASSES }, curated: null, eval: [{ name: 'held-out', source: { kind: 'synthetic', n: 40, seed: 3, classes: CLASSES }, tasks: ['zero-shot'], max: null, sample: 'random', templates: ['{}'] }], tokenizer: CLIP };
   e.training = { batchSize: 16, steps: 6, seed: 1 };
-  e.evaluation = { every: 6, reference: true, baselines: [] };
+  e.evaluation = { every: 6, steps: [], reference: true, baselines: [] };
 
   assert.equal(experimentFilesProblem({ ...e, model: { ...e.model, vocabSize: 100 } }), `data.tokenizer ${path.join(CLIP, 'tokenizer.json')} has 614 ids (615 with padding) but model.vocabSize is 100: set model.vocabSize to at least 615`);
   assert.equal(experimentFilesProblem(e), undefined);

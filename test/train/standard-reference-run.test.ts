@@ -33,7 +33,7 @@ test('a 224 px CLIP reference folder curates a 16 px learner: own decode, fitted
     e.selection = { ...e.selection, method: 'jest', score: 'learnability', filterRatio: 0.5, chunks: 16 };
     e.reference = { run: null, encoders: null, folder: CLIP, logitScale: null, logitBias: null, cacheEmbeddings };
     e.snapshotEvery = 2;
-    e.evaluation = { every: 100, reference: true, baselines: [] };
+    e.evaluation = { every: 100, steps: [], reference: true, baselines: [] };
     const r = await runTraining(e, { runDir: path.join(root, e.name), resume: false, cacheRoot });
     assert.equal(r.status, 'finished', r.message);
     const rec = readRun(r.runDir);

@@ -7,7 +7,7 @@
 import * as path from 'path';
 import sharp from 'sharp';
 import type { Example, Source, SourceContext, SourceDescription, SourceLimit } from '../types';
-import { loadCldrLabels, normaliseCodepoints, emojibaseDir } from './emojiLabels';
+import { conceptTaken, loadCldrLabels, normaliseCodepoints, emojibaseDir, type ConceptSplit } from './emojiLabels';
 import { DATA_PACKAGES, packageVersion, requirePackageDir } from './packages';
 
 export type EmojiVendor = 'google' | 'twitter' | 'apple' | 'facebook';
@@ -20,6 +20,8 @@ export interface EmojiSpec extends SourceLimit {
   vendors?: EmojiVendor[];
   /** Include the five skin-tone variants of people emoji; default true. */
   skinTones?: boolean;
+  /** A held-out concept split (emojiLabels.ts): yield the kept concepts or the held-out ones. */
+  concepts?: ConceptSplit;
 }
 
 export const VENDOR_LICENCE: Record<EmojiVendor, string> = {
@@ -63,6 +65,7 @@ export class EmojiSource implements Source {
       name: 'emoji',
       vendors: this.vendors,
       skinTones: this.spec.skinTones ?? true,
+      ...(this.spec.concepts ? { concepts: { ...this.spec.concepts, seed: this.spec.concepts.seed ?? 0 } } : {}),
       packages: { 'emoji-datasource': packageVersion(datasourceDir()), 'emojibase-data': packageVersion(emojibaseDir()) },
     };
   }
@@ -80,7 +83,12 @@ export class EmojiSource implements Source {
   }
 
   async estimateCount(): Promise<number> {
-    const entries = this.entries();
+    const labels = loadCldrLabels();
+    const taken = (e: DatasourceEntry) => {
+      const cldr = labels.get(normaliseCodepoints(e.unified));
+      return !!cldr && conceptTaken(cldr.baseLabel, this.spec.concepts);
+    };
+    const entries = this.entries().filter(taken);
     return this.vendors.reduce((n, v) => n + entries.filter((e) => e[`has_img_${v}`]).length, 0);
   }
 
@@ -100,6 +108,7 @@ export class EmojiSource implements Source {
           ctx.problem({ reason: 'missing-caption', where: `emoji ${e.unified}`, detail: 'no CLDR label in emojibase-data' });
           continue;
         }
+        if (!conceptTaken(cldr.baseLabel, this.spec.concepts)) continue;
         const cell = new Uint8Array(SIDE * SIDE * 4);
         const x0 = e.sheet_x * CELL + 1;
         const y0 = e.sheet_y * CELL + 1;

@@ -4,7 +4,7 @@
 // example carries its label, so evaluation can rank each image against all labels of the split.
 
 import type { Example, Source, SourceContext, SourceDescription, SourceLimit } from '../types';
-import { loadCldrLabels, emojibaseDir } from './emojiLabels';
+import { conceptTaken, loadCldrLabels, emojibaseDir, type ConceptSplit } from './emojiLabels';
 import { discoverSets, iconSvg, loadSet } from './iconify';
 import { installAdvice, packageVersion, pinned } from './packages';
 
@@ -18,6 +18,8 @@ export interface EmojiHeldOutSpec extends SourceLimit {
   style?: string;
   /** Include skin-tone variants where the style has them; default true. */
   skinTones?: boolean;
+  /** A held-out concept split (emojiLabels.ts): yield the kept concepts or the held-out ones. */
+  concepts?: ConceptSplit;
 }
 
 const TONE_SUFFIX = ['', 'light', 'medium-light', 'medium', 'medium-dark', 'dark'];
@@ -50,7 +52,7 @@ export class EmojiHeldOutSource implements Source {
 
   async describe(): Promise<SourceDescription> {
     const loc = await this.location();
-    return { kind: 'builtin', name: 'emoji-heldout', style: `${loc.packageName}@${loc.version}`, skinTones: this.spec.skinTones ?? true, emojibase: packageVersion(emojibaseDir()) };
+    return { kind: 'builtin', name: 'emoji-heldout', style: `${loc.packageName}@${loc.version}`, skinTones: this.spec.skinTones ?? true, emojibase: packageVersion(emojibaseDir()), ...(this.spec.concepts ? { concepts: { ...this.spec.concepts, seed: this.spec.concepts.seed ?? 0 } } : {}) };
   }
 
   async *examples(_ctx: SourceContext): AsyncIterable<Example> {
@@ -59,6 +61,7 @@ export class EmojiHeldOutSource implements Source {
     const seen = new Set<string>();
     for (const [code, cldr] of loadCldrLabels()) {
       if (cldr.tone !== undefined && !(this.spec.skinTones ?? true)) continue;
+      if (!conceptTaken(cldr.baseLabel, this.spec.concepts)) continue;
       const slug = cldr.tone === undefined ? slugify(cldr.label) : `${slugify(cldr.baseLabel)}-${TONE_SUFFIX[cldr.tone]}`;
       const icon = set.icons[slug];
       if (!icon || seen.has(slug)) continue;

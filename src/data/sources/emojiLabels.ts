@@ -44,3 +44,33 @@ export function loadCldrLabels(locale = 'en'): Map<string, CldrEntry> {
   }
   return out;
 }
+
+/**
+ * A held-out concept split of the emoji: a concept (a CLDR base label, with its skin-tone variants)
+ * is held out when a seeded hash of its label falls below `heldOut`. The same rule in the curated
+ * source ("kept") and the evaluation source ("held-out") gives an evaluation on concepts the
+ * curated set never shows.
+ */
+export interface ConceptSplit {
+  heldOut: number;
+  seed?: number;
+  take: 'kept' | 'held-out';
+}
+
+export function conceptHeldOut(baseLabel: string, split: Pick<ConceptSplit, 'heldOut' | 'seed'>): boolean {
+  let h = 0x811c9dc5 ^ (split.seed ?? 0);
+  for (const ch of baseLabel) {
+    h ^= ch.codePointAt(0)!;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  h ^= h >>> 13;
+  h = Math.imul(h, 0x5bd1e995) >>> 0;
+  h ^= h >>> 15;
+  return (h >>> 0) / 2 ** 32 < split.heldOut;
+}
+
+/** Does the split (if any) let this concept through? */
+export function conceptTaken(baseLabel: string, split: ConceptSplit | undefined): boolean {
+  if (!split) return true;
+  return conceptHeldOut(baseLabel, split) === (split.take === 'held-out');
+}

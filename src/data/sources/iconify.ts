@@ -27,6 +27,32 @@ export interface IconifySet {
 /** Sets whose licences forbid our use (GPL or non-commercial), per the data-sources research. */
 export const EXCLUDED_LICENCE_SETS = ['cbi', 'ps', 'gridicons', 'wordpress', 'dashicons', 'gala', 'icomoon-free', 'et'];
 
+/**
+ * Emoji sets in iconify (every style of them, not only the held-out evaluation style): an emoji
+ * image of any vendor is a near-duplicate of an evaluation image, so none may enter the icon pool.
+ * Known prefixes, any prefix naming emoji, and any set whose info says category "Emoji".
+ */
+export const EMOJI_SETS = ['fluent-emoji', 'fluent-emoji-flat', 'fluent-emoji-high-contrast', 'noto', 'noto-v1', 'twemoji', 'openmoji', 'emojione', 'emojione-v1', 'emojione-monotone', 'fxemoji', 'streamline-emojis', 'emojione-v2'];
+
+export function isEmojiSet(prefix: string, category?: string): boolean {
+  return EMOJI_SETS.includes(prefix) || /emoji/i.test(prefix) || category === 'Emoji';
+}
+
+/** The category a single-set package's info.json, or the full collection's collections.json, gives. */
+export async function setCategory(loc: SetLocation): Promise<string | undefined> {
+  try {
+    if (loc.packageName === '@iconify/json') {
+      // json/<set>.json beside the package's collections.json index (prefix -> info)
+      const index = JSON.parse(await fs.readFile(path.join(path.dirname(path.dirname(loc.file)), 'collections.json'), 'utf8')) as Record<string, { category?: string }>;
+      return index[loc.prefix]?.category;
+    }
+    const info = JSON.parse(await fs.readFile(path.join(path.dirname(loc.file), 'info.json'), 'utf8')) as { category?: string };
+    return info.category;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface SetLocation {
   prefix: string;
   file: string; // the set's JSON (icons.json of a single-set package, or json/<set>.json)

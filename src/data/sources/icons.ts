@@ -1,10 +1,11 @@
 // Built-in raw pool: iconify icons, captioned from their names. The natural noise of the pool
 // (good names, style-laden names, meaningless ids, near-duplicates across sets) is what JEST's
-// selection is for. Licence-filtered: GPL and non-commercial sets are never read, and the emoji
-// style held out for evaluation is excluded so the zero-shot test stays honest.
+// selection is for. Licence-filtered: GPL and non-commercial sets are never read, and no emoji set
+// of any style is read (the held-out evaluation style and every other: an emoji of one vendor is a
+// near-duplicate of another's), so the zero-shot test stays honest.
 
 import type { Example, Source, SourceContext, SourceDescription, SourceLimit } from '../types';
-import { captionFromIconName, discoverSets, EXCLUDED_LICENCE_SETS, iconSvg, loadSet, type SetLocation } from './iconify';
+import { captionFromIconName, discoverSets, EXCLUDED_LICENCE_SETS, iconSvg, isEmojiSet, loadSet, setCategory, type SetLocation } from './iconify';
 import { DEFAULT_HELD_OUT_STYLE } from './emojiHeldOut';
 import { installAdvice } from './packages';
 
@@ -40,10 +41,12 @@ export class IconsSource implements Source {
     if (this.chosen) return this.chosen;
     const installed = await discoverSets();
     const excluded = new Set([...EXCLUDED_LICENCE_SETS, this.spec.heldOutStyle ?? DEFAULT_HELD_OUT_STYLE, ...(this.spec.excludeSets ?? [])]);
+    const categories = new Map(await Promise.all(installed.map(async (s) => [s.prefix, await setCategory(s)] as const)));
+    for (const s of installed) if (isEmojiSet(s.prefix, categories.get(s.prefix))) excluded.add(s.prefix);
     let sets = installed.filter((s) => !excluded.has(s.prefix));
     if (this.spec.sets) {
-      const bad = this.spec.sets.filter((p) => excluded.has(p));
-      if (bad.length) throw new Error(`icon sets ${bad.join(', ')} are excluded (licence or held-out evaluation style); remove them from "sets"`);
+      const bad = this.spec.sets.filter((p) => excluded.has(p) || isEmojiSet(p));
+      if (bad.length) throw new Error(`icon sets ${bad.join(', ')} are excluded (licence, or emoji: every emoji style is a near-duplicate of the held-out evaluation images); remove them from "sets"`);
       const missing = this.spec.sets.filter((p) => !installed.some((s) => s.prefix === p));
       if (missing.length) throw new Error(`icon sets not installed: ${missing.join(', ')}. To install them, ${installAdvice(missing.map((m) => `@iconify-json/${m}`))}`);
       sets = sets.filter((s) => this.spec.sets!.includes(s.prefix));
