@@ -27,6 +27,7 @@
 // When the peer cannot run (no torch), ORT numbers are still printed, with "PEER MISSING" and
 // the install command; the exit code stays 0.
 import { spawnSync } from 'node:child_process';
+import { ortGemmGflops, peerBlasEnv } from './blas-kernel';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -459,6 +460,8 @@ export interface PeerOutput {
   best?: string;
   profile?: TorchProfile;
   matmul_floor?: { min_ms: number; median_ms: number; products: number };
+  /** The OpenBLAS kernel torch ran (openblas_get_corename) and its n³ sgemm rate. */
+  blas?: { core: string | null; gemm_n: number; gemm_gflops: number };
   cpu_s?: number;
 }
 
@@ -504,7 +507,8 @@ export function runPeer(dir: string, threads: number, extra: string[]): PeerRun 
   const meter = new LoadMeter();
   const r = spawnSync(peerPython(), [peerScript(), dir, ...extra], {
     encoding: 'utf8',
-    env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) },
+    // the best OpenBLAS kernel the CPU flags allow, for the peer only (blas-kernel.ts)
+    env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), ...peerBlasEnv().env },
     maxBuffer: 64 * 1024 * 1024,
   });
   const ms = now() - t0;
@@ -731,6 +735,8 @@ interface SizeResult {
   flops: number;
   ort: { firstStepMs: number; timing: Timing; rounds: Timing[] };
   torch?: { best: string; timing: Timing; variants: Record<string, PeerTiming>; version: string; rounds: PeerTiming[] };
+  /** The OpenBLAS kernel and sgemm rate the peer reported (the first round's). */
+  torchBlas?: { core: string | null; gemm_n: number; gemm_gflops: number };
   parity?: {
     lossF64: number;
     lossF32: number;
@@ -827,6 +833,7 @@ async function benchSize(name: string, o: Options, peerState: { missing: string 
         if (p.out.parity) peerParity = p.out.parity;
         if (p.out.profile) res.torchProfile = p.out.profile;
         if (p.out.matmul_floor) torchFloor = { minMs: p.out.matmul_floor.min_ms, medianMs: p.out.matmul_floor.median_ms };
+        if (p.out.blas && !res.torchBlas) res.torchBlas = p.out.blas;
         if (p.out.params !== res.params) throw new Error(`torch peer counts ${p.out.params} params, ORT ${res.params}`);
         torchRounds.push(p.out.timings!);
         const best = p.out.timings![p.out.best!];
@@ -954,6 +961,12 @@ async function main(): Promise<void> {
   const peerState: { missing: string | null } = { missing: o.peer ? null : 'disabled with --no-peer' };
   const results: SizeResult[] = [];
   for (const s of o.sizes) results.push(await benchSize(s, o, peerState));
+  // Both sides' BLAS at full speed? The kernel each ran and a plain GEMM rate, measured here.
+  const blas = results.find((r) => r.torchBlas)?.torchBlas;
+  // at the peer's thread count, so the two rates compare
+  const ortGemm = await ortGemmGflops(o.threads || os.cpus().length, blas?.gemm_n ?? 1024);
+  const blasNote = blas && blas.core === null ? 'torch\'s BLAS is not OpenBLAS here (MKL, or a GPU): OPENBLAS_CORETYPE has no effect' : peerBlasEnv().note;
+  console.log(`\nBLAS (${o.threads || os.cpus().length} threads): onnxruntime (MLAS) ${blas?.gemm_n ?? 1024}³ float32 MatMul ${ortGemm.toFixed(1)} GFLOP/s; torch peer ${blas ? `${blas.core ? `OpenBLAS kernel ${blas.core}` : 'BLAS'}, ${blas.gemm_n}³ sgemm ${blas.gemm_gflops.toFixed(1)} GFLOP/s` : 'not run'} (${blasNote}).`);
 
   console.log('\n## Results (ms per train step: forward + backward + clip + AdamW, float32)\n');
   console.log(table(

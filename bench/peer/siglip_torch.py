@@ -429,6 +429,38 @@ def write(path, tensor, np_dtype):
     tensor.detach().cpu().numpy().astype(np_dtype).tofile(path)
 
 
+def blas_report(dev):
+    """The OpenBLAS kernel this process runs (openblas_get_corename, read through ctypes from the
+    library torch loaded) and a plain 1024^3 float32 sgemm rate: whether the peer's BLAS runs at
+    the speed this CPU allows (bench/blas-kernel.ts picks the kernel from the CPU's flags)."""
+    import ctypes
+    core = None
+    if dev == "cpu":
+        for lib in sorted({l.split()[-1] for l in open("/proc/self/maps") if "openblas" in l.lower()} if os.path.exists("/proc/self/maps") else []):
+            try:
+                f = ctypes.CDLL(lib).openblas_get_corename
+                f.restype = ctypes.c_char_p
+                core = f().decode()
+                break
+            except (OSError, AttributeError):
+                continue
+    n = 1024
+    a = torch.randn(n, n, device=dev)
+    b = torch.randn(n, n, device=dev)
+    for _ in range(3):
+        a @ b
+    best = float("inf")
+    for _ in range(10):
+        if dev == "cuda":
+            torch.cuda.synchronize()
+        t = time.perf_counter()
+        a @ b
+        if dev == "cuda":
+            torch.cuda.synchronize()
+        best = min(best, time.perf_counter() - t)
+    return {"core": core, "gemm_n": n, "gemm_gflops": 2 * n ** 3 / best / 1e9}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dir")
@@ -481,6 +513,7 @@ def main():
     images, tokens = images.to(dev), tokens.to(dev)
 
     out = {
+        "blas": blas_report(dev),
         "torch": torch.__version__,
         "python": sys.executable,
         "threads": torch.get_num_threads(),

@@ -59,8 +59,10 @@ function verdict(r: DemoReport, uniform: ComparisonRow, jest: ComparisonRow): st
   // the crossing is only known to lie between two evaluations: say which, and give a bound when
   // it is the first interval (the line from the near-chance step-0 score says nothing there)
   const iv = jest.reach.interval!;
-  if (jest.reach.bound && uniform.reach.steps !== null && uniform.reach.flops !== null) {
-    return `JEST reached ${target} by step ${iv.steps[1]} (its first evaluation interval, so only a bound: at least ${(uniform.reach.steps / iv.steps[1]).toFixed(1)}x fewer steps and ${(uniform.reach.flops / iv.flops[1]).toFixed(2)}x fewer FLOPs, scoring and reference counted), and ended at ${pct(jest.reach.final)}.`;
+  if (jest.reach.bound && uniform.reach.interval) {
+    // only a bound: the least uniform can have needed (its interval's start) over the most JEST can have
+    const u = uniform.reach.interval;
+    return `JEST reached ${target} by step ${iv.steps[1]} (its first evaluation interval, so only a bound: at least ${(u.steps[0] / iv.steps[1]).toFixed(1)}x fewer steps and ${(u.flops[0] / iv.flops[1]).toFixed(2)}x fewer FLOPs, scoring and reference counted), and ended at ${pct(jest.reach.final)}.`;
   }
   return `JEST reached ${target} in ${jest.stepSpeedup.toFixed(1)}x fewer steps and ${jest.flopSpeedup.toFixed(2)}x fewer FLOPs (scoring and reference counted; its crossing is interpolated between the evaluations at steps ${iv.steps[0]} and ${iv.steps[1]}), and ended at ${pct(jest.reach.final)}.`;
 }

@@ -98,8 +98,18 @@ export function formatComparison(c: { target: number; rows: ComparisonRow[] }, m
   // each crossing with the evaluations it lies between; in the first interval only a bound is known
   const base = c.rows[0]?.reach;
   const at = (r: Reach) => (r.steps === null || !r.interval ? 'never' : r.bound ? `<= ${r.interval.steps[1]} (first interval)` : `${r.steps.toFixed(0)} (in ${r.interval.steps[0]}-${r.interval.steps[1]})`);
-  const fewer = (r: ComparisonRow) => (r.stepSpeedup === null ? '-' : r.reach.bound && r.reach.interval && base?.steps ? `>= ${(base.steps / r.reach.interval.steps[1]).toFixed(2)}` : r.stepSpeedup.toFixed(2));
-  const fewerFlops = (r: ComparisonRow) => (r.flopSpeedup === null ? '-' : r.reach.bound && r.reach.interval && base?.flops ? `>= ${(base.flops / r.reach.interval.flops[1]).toFixed(2)}` : r.flopSpeedup.toFixed(2));
+  // against a bound only a bound: the baseline's interval start (the least it needed) over the
+  // row's interval end (the most); a baseline that crossed in its first interval gives no ratio
+  const ratio = (r: ComparisonRow, kind: 'steps' | 'flops', plain: number | null) => {
+    if (plain === null || !r.reach.interval || !base?.interval) return '-';
+    if (r === c.rows[0]) return '1.00';
+    if (base.bound) return '-';
+    if (!r.reach.bound) return plain.toFixed(2);
+    const hi = r.reach.interval[kind][1];
+    return hi > 0 ? `>= ${(base.interval[kind][0] / hi).toFixed(2)}` : '-';
+  };
+  const fewer = (r: ComparisonRow) => ratio(r, 'steps', r.stepSpeedup);
+  const fewerFlops = (r: ComparisonRow) => ratio(r, 'flops', r.flopSpeedup);
   const body = c.rows.map((r) => [
     r.name,
     pct(r.reach.final),
