@@ -106,6 +106,17 @@ const PATH = { type: 'string', minLength: 1 } as const;
 
 const fraction = (description: string): SchemaNode => number(description, { minimum: 0, maximum: 1 });
 
+/** The emoji sources' held-out concept split (data/sources/emojiLabels.ts ConceptSplit). */
+const CONCEPT_SPLIT = object(
+  'A held-out concept split: a seeded fraction of the emoji concepts (a concept with its skin-tone variants) held out; take "kept" for the rest, "held-out" for those only.',
+  {
+    heldOut: number('Fraction of concepts held out, e.g. 0.1.', { minimum: 0, maximum: 1 }),
+    seed: integer('Which concepts (the same seed gives the same split everywhere); default 0.', { minimum: 0 }),
+    take: oneOfStrings(['kept', 'held-out'], ['The concepts not held out (a curated set without them).', 'Only the held-out concepts (an evaluation on concepts the curated set lacks).'], 'Which side of the split this source yields.'),
+  },
+  { required: ['heldOut', 'take'] },
+);
+
 const SOURCE_DEFINITIONS: Record<string, SchemaNode> = {
   'source.manifest': object(
     'A JSONL or CSV file listing image paths and captions.',
@@ -191,15 +202,7 @@ const SOURCE_DEFINITIONS: Record<string, SchemaNode> = {
       name: { const: 'emoji', description: 'Google + Twitter emoji, CLDR labels.' },
       vendors: { type: 'array', description: 'Default ["google", "twitter"] (reusable licences).', minItems: 1, uniqueItems: true, items: oneOfStrings(VENDORS, ['Apache-2.0', 'CC-BY-4.0', 'not licensed for reuse', 'not licensed for reuse'], 'An emoji vendor.') },
       skinTones: boolean('Include the five skin-tone variants of people emoji; default true.'),
-      concepts: object(
-        'A held-out concept split: a seeded fraction of the emoji concepts (a concept with its skin-tone variants) held out; take "kept" for the rest, "held-out" for those only.',
-        {
-          heldOut: number('Fraction of concepts held out, e.g. 0.1.', { minimum: 0, maximum: 1 }),
-          seed: integer('Which concepts (the same seed gives the same split everywhere); default 0.', { minimum: 0 }),
-          take: oneOfStrings(['kept', 'held-out'], ['The concepts not held out (a curated set without them).', 'Only the held-out concepts (an evaluation on concepts the curated set lacks).'], 'Which side of the split this source yields.'),
-        },
-        { required: ['heldOut', 'take'] },
-      ),
+      concepts: CONCEPT_SPLIT,
     },
     { required: ['kind', 'name'], defaultSnippets: [{ label: 'builtin emoji', body: { kind: 'builtin', name: 'emoji' } }] },
   ),
@@ -221,15 +224,7 @@ const SOURCE_DEFINITIONS: Record<string, SchemaNode> = {
       name: { const: 'emoji-heldout', description: 'A held-out emoji style.' },
       style: string('An iconify emoji set whose names are CLDR slugs: fluent-emoji-flat (default), openmoji, noto, twemoji.', { minLength: 1 }),
       skinTones: boolean('Include skin-tone variants where the style has them; default true.'),
-      concepts: object(
-        'A held-out concept split: a seeded fraction of the emoji concepts (a concept with its skin-tone variants) held out; take "kept" for the rest, "held-out" for those only.',
-        {
-          heldOut: number('Fraction of concepts held out, e.g. 0.1.', { minimum: 0, maximum: 1 }),
-          seed: integer('Which concepts (the same seed gives the same split everywhere); default 0.', { minimum: 0 }),
-          take: oneOfStrings(['kept', 'held-out'], ['The concepts not held out (a curated set without them).', 'Only the held-out concepts (an evaluation on concepts the curated set lacks).'], 'Which side of the split this source yields.'),
-        },
-        { required: ['heldOut', 'take'] },
-      ),
+      concepts: CONCEPT_SPLIT,
     },
     { required: ['kind', 'name'], defaultSnippets: [{ label: 'builtin emoji-heldout', body: { kind: 'builtin', name: 'emoji-heldout' } }] },
   ),

@@ -4,6 +4,8 @@
 // is what our text tower masks on, so a standard tokenizer's ids are shifted by one: id k is
 // learner id k + 1, and its own pad positions become 0. Stored in the prepared folder's
 // tokenizer.json (either format), and read back by tokenizerFromJSON.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { StandardTokenizer } from './standard-tokenizer';
 import { PAD_ID, Tokenizer, type TokenizerJson, type TokenizerSettings } from './tokenizer';
 
@@ -89,6 +91,29 @@ export class LearnerStandardTokenizer implements CaptionTokenizer {
   toJSON(): StandardTokenizerJson {
     return this.json;
   }
+}
+
+/**
+ * data.tokenizer as the learner's tokenizer: a tokenizer.json, or the folder holding it (and its
+ * tokenizer_config.json, when there). Throws naming the file and the fix.
+ */
+export function loadLearnerStandardTokenizer(where: string, maxLength: number): LearnerStandardTokenizer {
+  let file = where;
+  try {
+    if (fs.statSync(where).isDirectory()) file = path.join(where, 'tokenizer.json');
+  } catch {
+    throw new Error(`data.tokenizer ${where} does not exist: point it at a tokenizer.json, or at the model folder holding it (relative paths are from the experiment file's folder)`);
+  }
+  const read = (f: string) => {
+    try {
+      return JSON.parse(fs.readFileSync(f, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new Error(`data.tokenizer: ${f} cannot be read as JSON (${(e as Error).message}): it needs a Hugging Face tokenizer.json`);
+    }
+  };
+  const cfgFile = path.join(path.dirname(file), 'tokenizer_config.json');
+  const config = fs.existsSync(cfgFile) ? read(cfgFile) : {};
+  return new LearnerStandardTokenizer({ format: 'jest-studio-standard-tokenizer', version: 1, maxLength, source: file, tokenizer: read(file), config });
 }
 
 export function tokenizerFromJSON(json: CaptionTokenizerJson): CaptionTokenizer {

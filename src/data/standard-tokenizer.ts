@@ -105,11 +105,6 @@ export class StandardTokenizer {
     return { ids, mask };
   }
 
-  /** The token strings of a caption (for tooltips and the data inspector). */
-  tokens(text: string): string[] {
-    return this.hf.encode(text, { add_special_tokens: true }).tokens;
-  }
-
   decode(ids: readonly number[]): string {
     return this.hf.decode([...ids], { skip_special_tokens: true });
   }

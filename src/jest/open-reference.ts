@@ -3,13 +3,13 @@
 // when the model's files do not carry them (a CLIP); and its own decode of the pool when it takes
 // other images than the learner (a 224 px CLIP curating a 32 px learner). Each step says in the
 // log what it did, so the run's events record where the reference's numbers came from.
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Experiment } from '../config/experiment';
 import type { PreparedDataset } from '../data/cache/dataset';
 import type { ResolvedDevice } from '../runtime/device';
 import { RUN_FILES } from '../runs/folder';
 import { prepareSource, type ExperimentData } from '../train/inputs';
+import { cachedJson } from '../util/json-cache';
 import { fitSigmoidScale, MAX_SCALE } from './fit-scale';
 import { ENCODER_FILES, openEncoderReference, type ReferenceModel, type ReferenceScale } from './reference';
 import { poolServesReference, ReferenceScorer } from './reference-scorer';
@@ -43,21 +43,16 @@ async function fitOnCurated(e: Experiment, m: UnscaledReference, log: (m: string
   if (!e.data.curated) {
     throw new Error(`the reference ${m.description} carries no sigmoid temperature and bias in its files (no logit_scale / logit_bias graph output or config.json entry; a CLIP was trained with a softmax and has none, a SigLIP export usually leaves them out): set reference.logitScale and reference.logitBias, or set data.curated so that they are fitted on it`);
   }
-  const curated = await prepareSource(e.data.curated, e, cacheRoot, log, { max: FIT_EXAMPLES, image: m.imageDecode });
+  // read at most once (not at all when the fit is cached): rows from the files, not all in memory
+  const curated = await prepareSource(e.data.curated, e, cacheRoot, log, { max: FIT_EXAMPLES, image: m.imageDecode, open: { inMemory: false } });
   const file = path.join(cacheRoot, 'reference-scale', `${m.fingerprint}-${curated.manifest.fingerprint.slice(0, 16)}.json`);
-  let fit: ReturnType<typeof fitSigmoidScale> | undefined;
-  try {
-    fit = JSON.parse(await fs.readFile(file, 'utf8')) as ReturnType<typeof fitSigmoidScale>;
-  } catch {
+  const fit = await cachedJson(file, async () => {
     const rows = Array.from({ length: Math.min(FIT_EXAMPLES, curated.size) }, (_, i) => i);
     const b = curated.get(rows);
     const z = await m.embed(b.pixels, b.captions);
-    fit = fitSigmoidScale(z.image, z.text, m.embedDim);
-    curated.close();
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(`${file}.tmp-${process.pid}`, JSON.stringify(fit));
-    await fs.rename(`${file}.tmp-${process.pid}`, file);
-  }
+    return fitSigmoidScale(z.image, z.text, m.embedDim);
+  });
+  curated.close();
   const detail = `fitted on ${Math.round(Math.sqrt(fit.pairs))} examples of data.curated (${curated.manifest.name}): mean pair loss ${fit.loss.toPrecision(4)} (${fit.lossAtInit.toPrecision(4)} at SigLIP's initial t' = log 10, b = -10)${fit.atBound ? `; the curated pairs are separable, so t' stopped at its bound log ${MAX_SCALE} (a sharper temperature would lower the loss further)` : ''}`;
   return { tPrime: fit.tPrime, bias: fit.bias, source: 'fitted', detail };
 }

@@ -44,7 +44,7 @@ export class ReferenceScorer {
   private constructor(
     readonly reference: ReferenceModel,
     private readonly pool: PreparedDataset,
-    private opts: ReferenceScorerOptions,
+    private readonly opts: ReferenceScorerOptions,
   ) {
   }
 
@@ -118,12 +118,8 @@ export class ReferenceScorer {
     await fs.rename(tmp, dir);
     this.embeddings = { image, text };
     this.cacheSeconds = (Date.now() - t0) / 1000;
-    // with the cache in memory the reference's own decode is not read again this run
-    if (view !== this.pool) {
-      view.close();
-      this.viewOpened = undefined;
-      this.opts = { ...this.opts, view: undefined };
-    }
+    // with the cache in memory embeddingsFor never reads the reference's own decode again
+    if (view !== this.pool) view.close();
   }
 
   /**

@@ -109,11 +109,6 @@ export function withConfigDefaults(config: Record<string, unknown>): { config: R
   };
 }
 
-/** Is `folder` meant to be a standard-layout model (it has a config.json or an onnx/ folder)? */
-export function looksStandard(folder: string): boolean {
-  return fs.existsSync(path.join(folder, STANDARD_FILES.config)) || fs.existsSync(path.join(folder, 'onnx'));
-}
-
 function readJson(file: string, what: string, fix: string): Record<string, unknown> {
   let text: string;
   try {

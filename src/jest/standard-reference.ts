@@ -13,6 +13,8 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { toInt64 } from '../data/tokenizer';
+import { l2normaliseRows } from '../util/vectors';
 import { ResolvedDevice, sessionOptions } from '../runtime/device';
 import { dualEncoderFlops } from './encoder-flops';
 import type { ReferenceModel, ReferenceScale } from './reference';
@@ -39,16 +41,6 @@ export function toPixelValues(pixels: Uint8Array, n: number, S: number, pre: Pic
   return out;
 }
 
-function l2normalise(x: Float32Array, E: number): Float32Array {
-  for (let r = 0; r < x.length / E; r++) {
-    let s = 0;
-    for (let k = 0; k < E; k++) s += x[r * E + k] * x[r * E + k];
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let k = 0; k < E; k++) x[r * E + k] *= inv;
-  }
-  return x;
-}
-
 export interface StandardReferenceOptions {
   device: ResolvedDevice;
   threads: number;
@@ -60,6 +52,22 @@ export interface StandardReferenceOptions {
 /** A reference whose t' and b are not known yet (CLIP): the caller fits them (fit-scale.ts). */
 export type UnscaledReference = Omit<ReferenceModel, 'tPrime' | 'bias' | 'scale'> & { scale: ReferenceScale | null; layout: StandardLayout };
 
+/**
+ * What identifies a standard-layout model's embeddings (the key of every cache built from them):
+ * its graphs, tokenizer and padding, L, and preprocessing. `graphs`: their bytes, when read already.
+ */
+export async function standardFingerprint(layout: StandardLayout, graphs?: Uint8Array[]): Promise<string> {
+  const hash = createHash('sha256');
+  for (const g of graphs ?? (await Promise.all([...new Set([layout.files.vision, layout.files.text])].map((f) => fs.readFile(f))))) hash.update(g);
+  for (const f of [layout.files.tokenizer, layout.files.tokenizerConfig, layout.files.preprocessor, layout.files.config]) if (f) hash.update(await fs.readFile(f));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** For logs, events and tables: "<type> model <folder> (<S> px, L=<L>, <kind> tokenizer)". */
+export function standardDescription(layout: StandardLayout, tokenizerKind: string): string {
+  return `${layout.modelType} model ${path.basename(path.resolve(layout.folder))} (${layout.preprocess.decode.size} px, L=${layout.textLength}, ${tokenizerKind} tokenizer)`;
+}
+
 export async function openStandardReference(folder: string, o: StandardReferenceOptions): Promise<UnscaledReference> {
   const layout = readStandardLayout(folder);
   const tokenizer = openStandardTokenizer(layout);
@@ -69,9 +77,7 @@ export async function openStandardReference(folder: string, o: StandardReference
   const vision = await ort.InferenceSession.create(vBytes, opts);
   const text = layout.combined ? vision : await ort.InferenceSession.create(tBytes, opts);
   const releaseAll = () => Promise.all(layout.combined ? [vision.release()] : [vision.release(), text.release()]);
-  const hash = createHash('sha256').update(vBytes).update(tBytes);
-  // everything that changes the embeddings: the graphs, the tokenizer and its padding, L, the preprocessing
-  for (const f of [layout.files.tokenizer, layout.files.tokenizerConfig, layout.files.preprocessor, layout.files.config]) if (f) hash.update(await fs.readFile(f));
+  const fingerprint = await standardFingerprint(layout, layout.combined ? [vBytes] : [vBytes, tBytes]);
   try {
     return await finishOpening();
   } catch (err) {
@@ -89,11 +95,10 @@ export async function openStandardReference(folder: string, o: StandardReference
       const n = captions.length;
       const { ids, mask } = tokenizer.encodeBatch(captions);
       const feeds: Record<string, ort.Tensor> = {};
-      const i64 = (a: ArrayLike<number>) => BigInt64Array.from(Array.from(a, BigInt));
       for (const name of layout.text.inputs) {
-        if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', i64(ids), [n, L]);
-        else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', i64(mask), [n, L]);
-        else if (name === 'position_ids') feeds[name] = new ort.Tensor('int64', i64(Array.from({ length: n * L }, (_, k) => k % L)), [n, L]);
+        if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', toInt64(ids), [n, L]);
+        else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', toInt64(mask), [n, L]);
+        else if (name === 'position_ids') feeds[name] = new ort.Tensor('int64', toInt64(Int32Array.from({ length: n * L }, (_, k) => k % L)), [n, L]);
         else if (name === 'token_type_ids') feeds[name] = new ort.Tensor('int64', new BigInt64Array(n * L), [n, L]);
       }
       return feeds;
@@ -125,8 +130,8 @@ export async function openStandardReference(folder: string, o: StandardReference
       for (let k = 3 * S * S; k < px.length; k++) px[k] = ((k % 97) / 48) - 1; // a blank and a ramp
       const r = await vision.run({ ...textFeeds(['a photo of a cat', 'a red circle']), pixel_values: new ort.Tensor('float32', px, [2, 3, S, S]) }, [logits, 'image_embeds', 'text_embeds']);
       const E = r.image_embeds.dims.at(-1)!;
-      const img = l2normalise(new Float32Array(r.image_embeds.data as Float32Array), E);
-      const txt = l2normalise(new Float32Array(r.text_embeds.data as Float32Array), E);
+      const img = l2normaliseRows(new Float32Array(r.image_embeds.data as Float32Array), E);
+      const txt = l2normaliseRows(new Float32Array(r.text_embeds.data as Float32Array), E);
       const xs: number[] = [];
       const ys: number[] = [];
       for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) {
@@ -165,7 +170,7 @@ export async function openStandardReference(folder: string, o: StandardReference
         if (out.dims.at(-1) !== embedDim) throw new Error(`${layout.files.vision} gives ${out.dims.at(-1)}-wide image embeddings but the text graph gives ${embedDim}: use the *_with_projection exports of both`);
         image.set(out.data as Float32Array, start * embedDim);
       }
-      return l2normalise(image, embedDim);
+      return l2normaliseRows(image, embedDim);
     };
     const embedTexts = async (captions: readonly string[]): Promise<Float32Array> => {
       const text = new Float32Array(captions.length * embedDim);
@@ -173,12 +178,12 @@ export async function openStandardReference(folder: string, o: StandardReference
         const t = await runText(captions.slice(start, start + TEXT_CHUNK), [layout.text.embedOutput]);
         text.set(t[layout.text.embedOutput].data as Float32Array, start * embedDim);
       }
-      return l2normalise(text, embedDim);
+      return l2normaliseRows(text, embedDim);
     };
 
     return {
-      description: `${layout.modelType} model ${path.basename(path.resolve(folder))} (${S} px, L=${L}, ${tokenizer.kind} tokenizer)`,
-      fingerprint: hash.digest('hex').slice(0, 16),
+      description: standardDescription(layout, tokenizer.kind),
+      fingerprint,
       embedDim,
       imageDecode: layout.preprocess.decode,
       notes: layout.preprocess.notes,

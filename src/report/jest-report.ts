@@ -82,14 +82,6 @@ export function fmtFlops(x: number | null): string {
 
 export const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 
-/** "mean ± sd (k/n seeds)" of the seeds that reached, or "never". */
-export function fmtReach(xs: (number | null)[], f: (x: number) => string): string {
-  const ok = xs.filter((x): x is number => x !== null);
-  if (ok.length === 0) return 'never';
-  const m = mean(ok);
-  return `${f(m)} ± ${f(sd(ok))}${ok.length < xs.length ? ` (${ok.length}/${xs.length} seeds)` : ''}`;
-}
-
 /**
  * Seeds' crossings, honestly: "mean ± sd" of the interpolated points with the widest evaluation
  * interval they came from, or, when any seed crossed inside its first interval (where the line

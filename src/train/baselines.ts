@@ -5,18 +5,45 @@
 // sweep of runs pays once. A table that says "JEST reaches 40%" can then also say what the
 // reference itself reaches.
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Experiment } from '../config/experiment';
 import type { ReferenceModel } from '../jest/reference';
 import { poolServesReference } from '../jest/reference-scorer';
-import { openStandardReference } from '../jest/standard-reference';
+import { openStandardReference, standardDescription, standardFingerprint, type UnscaledReference } from '../jest/standard-reference';
+import { openStandardTokenizer, readStandardLayout } from '../jest/standard-layout';
 import type { BaselineEvent, Payload } from '../runs/events';
 import type { ResolvedDevice } from '../runtime/device';
+import { cachedJson } from '../util/json-cache';
 import { evaluateModel, type EvalResult } from './evaluate';
 import { prepareSource, type ExperimentData } from './inputs';
 
 type FixedModel = Pick<ReferenceModel, 'description' | 'fingerprint' | 'imageDecode' | 'embedDim' | 'embedImages' | 'embedTexts'>;
+
+/** A fixed model as far as the cache key needs it; its sessions are opened only on a cache miss. */
+interface Evaluator {
+  name: string;
+  description: string;
+  fingerprint: string;
+  imageDecode: FixedModel['imageDecode'];
+  model(): Promise<FixedModel>;
+  release(): Promise<void>;
+}
+
+/** A pretrained folder, opened (sessions, a probe run) the first time an evaluation is not cached. */
+async function lazyBaseline(b: { name: string; folder: string }, device: ResolvedDevice, threads: number): Promise<Evaluator> {
+  const layout = readStandardLayout(b.folder);
+  let opened: Promise<UnscaledReference> | undefined;
+  return {
+    name: b.name,
+    description: standardDescription(layout, openStandardTokenizer(layout).kind),
+    fingerprint: await standardFingerprint(layout),
+    imageDecode: layout.preprocess.decode,
+    model: () => (opened ??= openStandardReference(b.folder, { device, threads, logitScale: 0, logitBias: 0 })),
+    release: async () => {
+      if (opened) await (await opened).release();
+    },
+  };
+}
 
 export async function evaluateBaselines(
   e: Experiment,
@@ -27,33 +54,23 @@ export async function evaluateBaselines(
   emit: (event: Payload<BaselineEvent>) => void,
 ): Promise<void> {
   if (data.evalSets.length === 0) return;
-  const models: { name: string; model: FixedModel; release?: () => Promise<void> }[] = [];
+  const evaluators: Evaluator[] = [];
   // ?? : experiments stored by runs made before these fields existed take the defaults
-  if ((e.evaluation.reference ?? true) && reference) models.push({ name: 'reference', model: reference });
+  if ((e.evaluation.reference ?? true) && reference) evaluators.push({ ...reference, name: 'reference', model: async () => reference, release: async () => undefined });
   try {
-    for (const b of e.evaluation.baselines ?? []) {
-      const m = await openStandardReference(b.folder, { device, threads: e.runtime.threads, logitScale: 0, logitBias: 0 });
-      models.push({ name: b.name, model: m, release: () => m.release() });
-    }
-    for (const { name, model } of models) {
+    for (const b of e.evaluation.baselines ?? []) evaluators.push(await lazyBaseline(b, device, e.runtime.threads));
+    for (const ev of evaluators) {
       for (const [i, es] of data.evalSets.entries()) {
-        const set = poolServesReference(model, es.set) ? es.set : await prepareSource(e.data.eval[i].source, e, data.cacheRoot, log, { tokenizerFrom: data.pool.dir, image: model.imageDecode });
-        const key = `${model.fingerprint}-${set.manifest.fingerprint.slice(0, 16)}-${es.tasks.join('+')}-${es.max ?? 'all'}-${es.sample}-${createHash('sha256').update(JSON.stringify(es.templates)).digest('hex').slice(0, 8)}`;
+        const set = poolServesReference(ev, es.set) ? es.set : await prepareSource(e.data.eval[i].source, e, data.cacheRoot, log, { tokenizerFrom: data.pool.dir, image: ev.imageDecode, open: { inMemory: false } });
+        const key = `${ev.fingerprint}-${set.manifest.fingerprint.slice(0, 16)}-${es.tasks.join('+')}-${es.max ?? 'all'}-${es.sample}-${createHash('sha256').update(JSON.stringify(es.templates)).digest('hex').slice(0, 8)}`;
         const file = path.join(data.cacheRoot, 'baseline-evals', `${key}.json`);
-        let r: EvalResult;
-        try {
-          r = JSON.parse(await fs.readFile(file, 'utf8')) as EvalResult;
-        } catch {
-          r = await evaluateModel(model, set, es);
-          await fs.mkdir(path.dirname(file), { recursive: true });
-          await fs.writeFile(`${file}.tmp-${process.pid}`, JSON.stringify(r));
-          await fs.rename(`${file}.tmp-${process.pid}`, file);
-        }
-        emit({ type: 'baseline', model: name, description: model.description, set: es.name, metrics: r.metrics, examples: r.examples });
-        log(`${name} on ${es.name}: ${Object.entries(r.metrics).filter(([k]) => !k.includes('classes')).map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`).join(', ')}`);
+        const r = await cachedJson<EvalResult>(file, async () => evaluateModel(await ev.model(), set, es));
+        if (set !== es.set) set.close();
+        emit({ type: 'baseline', model: ev.name, description: ev.description, set: es.name, metrics: r.metrics, examples: r.examples });
+        log(`${ev.name} on ${es.name}: ${Object.entries(r.metrics).filter(([k]) => !k.includes('classes')).map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`).join(', ')}`);
       }
     }
   } finally {
-    for (const m of models) await m.release?.();
+    for (const ev of evaluators) await ev.release();
   }
 }

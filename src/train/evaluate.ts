@@ -6,6 +6,7 @@
 import type { PreparedDataset } from '../data/cache/dataset';
 import type { TrainingSession } from '../runtime/training-session';
 import { Rng } from '../util/rng';
+import { l2normaliseRows } from '../util/vectors';
 
 /** What the evaluators need of a model besides the images' embeddings. */
 export interface TextEmbedder {
@@ -71,16 +72,13 @@ export const EVALUATORS: Record<string, Evaluator> = {
     const each = await model.embedTexts(prompts);
     const textEmb = new Float32Array(names.length * dim);
     for (let c = 0; c < names.length; c++) {
-      let norm = 0;
       for (let k = 0; k < dim; k++) {
         let v = 0;
         for (let t = 0; t < T; t++) v += each[(c * T + t) * dim + k];
         textEmb[c * dim + k] = v / T;
-        norm += (v / T) ** 2;
       }
-      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      for (let k = 0; k < dim; k++) textEmb[c * dim + k] *= inv;
     }
+    l2normaliseRows(textEmb, dim);
     const ranks = ranksOfCorrect(images, textEmb, dim, (k, j) => labelOf[labelled[k][0]] === j);
     return { 'zero-shot/top1': recallAt(ranks, 1), 'zero-shot/top5': recallAt(ranks, 5), 'zero-shot/classes': names.length };
   },

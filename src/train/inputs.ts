@@ -1,6 +1,6 @@
 // An experiment's data, prepared once (decode + tokenize, cached by fingerprint) and opened for
 // training: the raw pool, and the held-out sets tokenized with the pool's tokenizer.
-import { PreparedDataset } from '../data/cache/dataset';
+import { PreparedDataset, type OpenOptions } from '../data/cache/dataset';
 import { defaultCacheRoot } from '../data/cache/format';
 import { prepare } from '../data/cache/prepare';
 import type { SourceSpec } from '../data/sources/registry';
@@ -21,7 +21,7 @@ export async function prepareSource(
   e: Experiment,
   cacheRoot: string,
   log: PrepareLog,
-  extra: { max?: number | null; tokenizerFrom?: string; standardTokenizer?: string; image?: { size: number; fit: 'contain' | 'cover' | 'fill' } } = {},
+  extra: { max?: number | null; tokenizerFrom?: string; standardTokenizer?: string; image?: { size: number; fit: 'contain' | 'cover' | 'fill' }; open?: OpenOptions } = {},
 ): Promise<PreparedDataset> {
   let last = 0;
   const res = await prepare(spec, {
@@ -41,7 +41,7 @@ export async function prepareSource(
     },
   });
   if (!res.reused) log(`prepared ${res.manifest.name}: ${res.manifest.count} examples (${res.manifest.skipped} skipped) in ${res.manifest.prepareSeconds.toFixed(1)} s`);
-  return PreparedDataset.open(res.dir);
+  return PreparedDataset.open(res.dir, extra.open);
 }
 
 export async function openExperimentData(e: Experiment, log: PrepareLog, cacheRoot = defaultCacheRoot()): Promise<ExperimentData> {

@@ -1,7 +1,7 @@
 // The command line as a user runs it: an experiment FILE (JSONC) trained by `jest-studio train`
 // in a child process with a machine-readable event stream, then eval, export and compare.
 import assert from 'node:assert/strict';
-import { execFile, fork, spawn } from 'node:child_process';
+import { execFile, fork } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { parseEvent } from '../../src/runs/events';
+import { trainUntilSigint } from '../helpers/interrupted-train';
 
 const run = promisify(execFile);
 const CLI = path.resolve(__dirname, '../../src/cli.js');
@@ -81,17 +82,7 @@ test('SIGINT stops a run after the current step with a checkpoint; resume finish
   await fs.writeFile(file, EXPERIMENT.replace('"steps": 12', '"steps": 400').replace('"checkpointEvery": 6', '"checkpointEvery": 1000'));
   const env = { ...process.env, JEST_STUDIO_CACHE: path.join(dir, 'cache') };
   const runDir = path.join(dir, 'run');
-  const child = spawn(process.execPath, [CLI, 'train', file, '--run-dir', runDir, '--events'], { env, cwd: dir });
-  let out = '';
-  let signalled = false;
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-    if (!signalled && /"type":"step","step":5\b/.test(out)) {
-      signalled = true;
-      child.kill('SIGINT');
-    }
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const { code, out } = await trainUntilSigint(file, runDir, 5, { env, cwd: dir });
   assert.equal(code, 130, 'a stopped run exits with 130');
   const status = JSON.parse(await fs.readFile(path.join(runDir, 'status.json'), 'utf8'));
   assert.equal(status.status, 'stopped');

@@ -2,13 +2,14 @@
 // its device and threads settings to resume as to train), so resume takes both and uses them,
 // continuing from the checkpoint; they were once accepted and silently ignored.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { parseEvent, type RunEvent } from '../../src/runs/events';
+import { trainUntilSigint } from '../helpers/interrupted-train';
 
 const run = promisify(execFile);
 const CLI = path.resolve(__dirname, '../../src/cli.js');
@@ -39,18 +40,8 @@ test('resume --device cpu --threads 1 resumes from the checkpoint on the CPU wit
   const runDir = path.join(dir, 'run');
 
   // a stopped run with a checkpoint (SIGINT after step 3)
-  const child = spawn(process.execPath, [CLI, 'train', file, '--run-dir', runDir, '--events'], { env, cwd: dir });
-  let out = '';
-  let signalled = false;
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-    // once: a second SIGINT quits at once, without the checkpoint
-    if (!signalled && /"type":"step","step":3\b/.test(out)) {
-      signalled = true;
-      child.kill('SIGINT');
-    }
-  });
-  assert.equal(await new Promise<number | null>((resolve) => child.on('exit', resolve)), 130);
+  const { code, out } = await trainUntilSigint(file, runDir, 3, { env, cwd: dir });
+  assert.equal(code, 130);
   const stoppedAt = JSON.parse(await fs.readFile(path.join(runDir, 'status.json'), 'utf8')).step as number;
   assert.ok(stoppedAt >= 3 && stoppedAt < 300, `stopped at ${stoppedAt}`);
   const firstStart = events(out).find((e) => e.type === 'run-start');

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { readRun } from '../../src/runs/reader';
-import { loadLearnerStandardTokenizer } from '../../src/data/cache/prepare';
+import { loadLearnerStandardTokenizer } from '../../src/data/caption-tokenizer';
 import { ENCODER_FILES, STANDARD_EXPORT_DIR, openEncoderReference } from '../../src/jest/reference';
 import { openStandardReference } from '../../src/jest/standard-reference';
 import { readStandardLayout } from '../../src/jest/standard-layout';

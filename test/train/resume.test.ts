@@ -87,15 +87,21 @@ test('a NaN before the first checkpoint says none was written and suggests no re
   assert.equal(fs.existsSync(path.join(r.runDir, 'checkpoints', 'latest.ckpt')), false);
 });
 
-test('a run whose latest checkpoint is corrupt resumes from the one before it, dropping the events logged after that one: the same metrics as a straight run', async () => {
-  const root = await tempRoot('fallback');
+/** A run straight through, the one each resume is compared with, and the folder and cache for the rest. */
+async function straightRun(name: string, shape: { steps: number; every: number; checkpointEvery: number; checkpointKeep?: number }) {
+  const root = await tempRoot(name);
   const cacheRoot = path.join(root, 'cache');
-  const e = experiment({ name: 'fallback' });
-  e.training.steps = 50;
-  e.evaluation.every = 20;
-  e.checkpointEvery = 20;
-  e.checkpointKeep = 2;
+  const e = experiment({ name });
+  e.training.steps = shape.steps;
+  e.evaluation.every = shape.every;
+  e.checkpointEvery = shape.checkpointEvery;
+  if (shape.checkpointKeep !== undefined) e.checkpointKeep = shape.checkpointKeep;
   const straight = await runTraining(e, { runDir: path.join(root, 'straight'), resume: false, cacheRoot });
+  return { root, cacheRoot, e, straight };
+}
+
+test('a run whose latest checkpoint is corrupt resumes from the one before it, dropping the events logged after that one: the same metrics as a straight run', async () => {
+  const { root, cacheRoot, e, straight } = await straightRun('fallback', { steps: 50, every: 20, checkpointEvery: 20, checkpointKeep: 2 });
   assert.equal(straight.status, 'finished', straight.message);
 
   // stopped at 27 with a checkpoint of 27; the one of step 20 is kept beside it
@@ -124,13 +130,7 @@ test('a run whose latest checkpoint is corrupt resumes from the one before it, d
 });
 
 test('a run that died before its first checkpoint resumes from step 0 with its stored config, its earlier events dropped', async () => {
-  const root = await tempRoot('restart');
-  const cacheRoot = path.join(root, 'cache');
-  const e = experiment({ name: 'restart' });
-  e.training.steps = 30;
-  e.evaluation.every = 10;
-  e.checkpointEvery = 1000;
-  const straight = await runTraining(e, { runDir: path.join(root, 'straight'), resume: false, cacheRoot });
+  const { root, cacheRoot, e, straight } = await straightRun('restart', { steps: 30, every: 10, checkpointEvery: 1000 });
   // what a kill -9 at step 12 leaves: events up to there, status "running", no checkpoint
   const dir = path.join(root, 'died');
   fs.cpSync(straight.runDir, dir, { recursive: true });

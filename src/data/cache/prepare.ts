@@ -11,7 +11,7 @@ import { checkDecodeSettings, DEFAULT_DECODE_SETTINGS, type DecodeSettings } fro
 import { BadInputReport, formatReport } from '../report';
 import { createSource, type ExtraSourceSpec, type SourceSpec } from '../sources/registry';
 import { DEFAULT_TOKENIZER_SETTINGS, Tokenizer, type TokenizerSettings } from '../tokenizer';
-import { LearnerStandardTokenizer, tokenizerFromJSON, type CaptionTokenizer, type CaptionTokenizerJson } from '../caption-tokenizer';
+import { LearnerStandardTokenizer, loadLearnerStandardTokenizer, tokenizerFromJSON, type CaptionTokenizer, type CaptionTokenizerJson } from '../caption-tokenizer';
 import type { Example, Source } from '../types';
 import { CACHE_FORMAT, CACHE_VERSION, canonicalJson, defaultCacheRoot, fingerprint, shardFileName, type ExampleMeta, type PreparedManifest, type PrepareSettings, type ShardInfo } from './format';
 import { createHash } from 'crypto';
@@ -86,20 +86,6 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** A tokenizer.json (or the folder holding it, with its tokenizer_config.json) as the learner's tokenizer. */
-export async function loadLearnerStandardTokenizer(where: string, maxLength: number): Promise<LearnerStandardTokenizer> {
-  let file = where;
-  try {
-    if ((await fs.stat(where)).isDirectory()) file = path.join(where, 'tokenizer.json');
-  } catch {
-    throw new Error(`data.tokenizer ${where} does not exist: point it at a tokenizer.json, or at the model folder holding it`);
-  }
-  const tokenizer = await readJson<Record<string, unknown>>(file);
-  if (!tokenizer) throw new Error(`${file} is missing or not JSON: data.tokenizer needs a Hugging Face tokenizer.json`);
-  const config = (await readJson<Record<string, unknown>>(path.join(path.dirname(file), 'tokenizer_config.json'))) ?? {};
-  return new LearnerStandardTokenizer({ format: 'jest-studio-standard-tokenizer', version: 1, maxLength, source: file, tokenizer, config });
 }
 
 /** Appends pixel rows to shard files, starting a new file every shardSize examples. */
@@ -181,7 +167,7 @@ export async function prepare(spec: SourceSpec | ExtraSourceSpec | Source, optio
     if (!json) throw new Error(`no tokenizer.json in ${options.tokenizerFrom}: point tokenizerFrom at a prepared folder`);
     shared = tokenizerFromJSON(json);
   } else if (options.standardTokenizer) {
-    shared = await loadLearnerStandardTokenizer(options.standardTokenizer, options.maxLength ?? DEFAULT_TOKENIZER_SETTINGS.maxLength);
+    shared = loadLearnerStandardTokenizer(options.standardTokenizer, options.maxLength ?? DEFAULT_TOKENIZER_SETTINGS.maxLength);
   }
   const tokenizerSettings: TokenizerSettings = shared
     ? shared.settings
